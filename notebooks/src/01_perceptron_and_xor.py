@@ -1,0 +1,734 @@
+# %% [markdown]
+# # Chapter 1: The perceptron and XOR
+#
+# Neural networks are built from one very simple part, the artificial neuron, wired
+# together in layers. This chapter builds that part by hand, trains it, finds the
+# problem it cannot solve, and shows how adding a layer solves it. By the end you
+# will have met every idea the rest of the course rests on.
+#
+# **You will learn to**
+#
+# - compute logic functions with threshold units, the oldest artificial neurons;
+# - train a perceptron with its learning rule, written from scratch in NumPy, and
+#   compare it with scikit-learn's `Perceptron`;
+# - explain why no single perceptron learns XOR, and solve XOR with a hidden layer,
+#   first by hand and then by training a small Keras model;
+# - recognise the common activation functions and their derivatives, and see why a
+#   network without them is just one linear map;
+# - read backpropagation as reverse-mode automatic differentiation, and check the
+#   gradients TensorFlow computes against finite differences.
+#
+# **Time:** about 30 minutes to read; the notebook runs in well under a minute on a
+# laptop CPU.
+
+# %% [markdown]
+# ## Setup
+#
+# Besides NumPy and Matplotlib we use Keras (version 3) and TensorFlow, its backend
+# here. `set_seeds` seeds Python, NumPy and Keras in one call, so every run of this
+# notebook gives the same numbers. TensorFlow may print a few log lines when it starts
+# (about oneDNN, or CUDA when there is no GPU): they are harmless.
+
+# %%
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+from sklearn.datasets import load_iris
+from sklearn.linear_model import Perceptron
+
+from utils.plots import plot_decision_boundary, save_fig
+from utils.reproducibility import set_seeds
+from utils.results import check_result
+
+CHAPTER = "01_perceptron_and_xor"
+set_seeds(42)
+print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
+
+# %% [markdown]
+# ## 1. From biological to artificial neurons
+#
+# A biological neuron collects electrical signals from other cells through its
+# dendrites. When enough of them arrive at about the same time, it fires: it sends a
+# short pulse down its axon to the next neurons. Any one neuron does very little; the
+# brain's power comes from billions of them connected in layered networks.
+#
+# In 1943 Warren McCulloch and Walter Pitts proposed a mathematical caricature of this:
+# a unit with binary inputs (on or off) that switches its binary output on when at
+# least a **threshold** number of inputs are on. That is the first **artificial
+# neuron (인공 뉴런)**, and networks of such units are **artificial neural networks
+# (인공 신경망)**. They showed that a network of these units can compute any
+# logical proposition. Let's build three of them.
+
+
+# %%
+def mcculloch_pitts(inputs, threshold, inhibitory=()):
+    """Fire (1) when at least `threshold` excitatory inputs are on and no inhibitory one is."""
+    inputs = np.asarray(inputs)
+    excitatory = [i for i in range(inputs.shape[-1]) if i not in inhibitory]
+    blocked = inputs[..., list(inhibitory)].any(axis=-1) if inhibitory else False
+    return ((inputs[..., excitatory].sum(axis=-1) >= threshold) & ~blocked).astype(int)
+
+
+truth_table = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+
+# %% [markdown]
+# With two inputs, a threshold of 2 gives AND (both must be on) and a threshold of 1
+# gives OR (one is enough). NOT needs an **inhibitory** input, which vetoes firing: a
+# unit with a threshold of 0 always fires, unless its inhibitory input is on.
+
+# %% tags=["nbval-check-output"]
+and_outputs = mcculloch_pitts(truth_table, threshold=2)
+or_outputs = mcculloch_pitts(truth_table, threshold=1)
+not_outputs = mcculloch_pitts(truth_table[:2, 1:], threshold=0, inhibitory=(0,))
+
+print("x1 x2 | AND OR")
+for (x1, x2), a, o in zip(truth_table, and_outputs, or_outputs, strict=True):
+    print(f" {x1}  {x2} |  {a}   {o}")
+print("\nx | NOT x")
+for x, n in zip([0, 1], not_outputs, strict=True):
+    print(f"{x} |   {n}")
+
+# %% [markdown]
+# ## 2. The threshold logic unit
+#
+# McCulloch and Pitts' units only count. In 1957 Frank Rosenblatt generalised them
+# into the **threshold logic unit (TLU)**: inputs are numbers, each connection has a
+# **weight (가중치)** $w_i$, and the unit adds a **bias (편향)** $b$. It computes the
+# weighted sum $z = w_1 x_1 + \dots + w_n x_n + b = \mathbf{w}^\top\mathbf{x} + b$,
+# then applies a **step function (계단 함수)** to $z$:
+#
+# - the **Heaviside step function (헤비사이드 계단 함수)**: $\text{heaviside}(z) = 0$
+#   if $z < 0$, else $1$;
+# - the **sign function**: $\text{sgn}(z) = -1$ if $z < 0$, $0$ if $z = 0$, $+1$ if $z > 0$.
+#
+# A TLU is therefore a linear classifier: it draws a straight line (a hyperplane, with
+# more inputs) through input space and answers 1 on one side, 0 on the other.
+
+
+# %%
+def heaviside(z):
+    return (np.asarray(z) >= 0).astype(int)
+
+
+z = np.linspace(-3, 3, 601)
+fig, axes = plt.subplots(1, 2, figsize=(9, 3), sharex=True)
+for ax, function, name in [(axes[0], heaviside, "Heaviside step"), (axes[1], np.sign, "sign")]:
+    ax.plot(z, function(z), linewidth=2)
+    ax.set(title=f"The {name} function", xlabel="z = w·x + b", ylabel="output")
+    ax.grid(True, alpha=0.3)
+fig.suptitle("Step functions used by threshold logic units")
+fig.tight_layout()
+save_fig("step_functions", CHAPTER, fig=fig)
+plt.show()
+
+# %% [markdown]
+# ## 3. The perceptron: a layer of TLUs
+#
+# A **perceptron (퍼셉트론)** is a single layer of TLUs, each connected to every
+# input. A layer in which every unit is connected to every input is called a **fully
+# connected layer (완전 연결 층)** or **dense layer (밀집층)**; it is exactly what
+# Keras calls `Dense`. With the inputs of a whole batch in a matrix $\mathbf{X}$ (one
+# row per sample), the layer computes all its outputs at once:
+#
+# $$\mathbf{H} = \phi(\mathbf{X}\mathbf{W} + \mathbf{b})$$
+#
+# where $\mathbf{W}$ holds one column of weights per unit, $\mathbf{b}$ one bias per
+# unit and $\phi$ is the step function. With 2 inputs and 3 units:
+
+# %% tags=["nbval-check-output"]
+X_batch = np.array([[1.0, 2.0], [0.5, -1.0], [-2.0, 0.0], [0.0, 0.0]])  # 4 samples, 2 inputs
+W = np.array([[1.0, -1.0, 0.5], [0.5, 1.0, -1.0]])  # 2 inputs x 3 units
+b = np.array([-1.0, 0.0, 0.25])  # 1 bias per unit
+
+H = heaviside(X_batch @ W + b)
+print("X:", X_batch.shape, " W:", W.shape, " b:", b.shape, " ->  H:", H.shape)
+print(H)
+
+# %% [markdown]
+# Each row of `H` holds the three units' answers for one sample: a perceptron with
+# several units is a **multilabel** classifier, one yes/no answer per unit.
+#
+# ## 4. Training a perceptron
+#
+# How should the weights change as the perceptron sees examples? In 1949 Donald Hebb
+# suggested that when one neuron often helps to fire another, the connection between
+# them grows stronger. This idea, **Hebb's rule (헤브의 규칙)**, inspired Rosenblatt's
+# learning rule, which strengthens or weakens each weight according to the error the
+# perceptron makes on one sample at a time:
+#
+# $$w_i \leftarrow w_i + \eta\,(y - \hat y)\,x_i \qquad b \leftarrow b + \eta\,(y - \hat y)$$
+#
+# Here $y$ is the target, $\hat y$ the perceptron's prediction and $\eta$ the
+# **learning rate (학습률)**. When the prediction is right, $y - \hat y = 0$ and
+# nothing changes. When the unit wrongly stays silent ($y=1, \hat y=0$), every weight
+# moves towards the input that should have made it fire; when it wrongly fires, away.
+# One pass over the training set is an **epoch (에포크)**.
+
+
+# %%
+def train_perceptron(X, y, learning_rate=1.0, epochs=10):
+    """Rosenblatt's rule for one TLU. Returns weights, bias and mistakes per epoch."""
+    weights, bias = np.zeros(X.shape[1]), 0.0
+    mistakes_per_epoch = []
+    for _ in range(epochs):
+        mistakes = 0
+        for x_i, y_i in zip(X, y, strict=True):
+            error = y_i - heaviside(x_i @ weights + bias)
+            weights += learning_rate * error * x_i
+            bias += learning_rate * error
+            mistakes += int(error != 0)
+        mistakes_per_epoch.append(mistakes)
+    return weights, bias, mistakes_per_epoch
+
+
+# %% [markdown]
+# ### The iris data
+#
+# We train it on the classic iris data set, which scikit-learn ships (no download):
+# 150 flowers of three species, with four measurements each. We keep two features,
+# petal length and width, and ask one yes/no question: *is this flower an Iris
+# setosa?*
+
+# %% tags=["nbval-check-output"]
+iris = load_iris(as_frame=True)
+X_iris = iris.data[["petal length (cm)", "petal width (cm)"]].to_numpy()
+y_iris = (iris.target == 0).to_numpy().astype(int)  # 1 for Iris setosa, 0 for the others
+print(X_iris.shape, "setosa:", y_iris.sum(), "others:", (1 - y_iris).sum())
+
+# %%
+weights, bias, mistakes = train_perceptron(X_iris, y_iris)
+scratch_accuracy = np.mean(heaviside(X_iris @ weights + bias) == y_iris)
+print("weights:", weights, "bias:", bias)
+print("mistakes in each epoch:", mistakes)
+print(f"training accuracy of the NumPy perceptron: {scratch_accuracy:.3f}")
+
+# %% [markdown]
+# The perceptron makes a few mistakes in its first two epochs and none after: it has found
+# a line that separates setosa from the other species. That is no accident. The
+# **perceptron convergence theorem (퍼셉트론 수렴 이론)** says that if the two classes
+# can be separated by a straight line (they are **linearly separable, 선형적으로 구분
+# 가능**), the rule finds such a line after a finite number of mistakes.
+#
+# scikit-learn's `Perceptron` implements the same rule (it also shuffles the samples
+# each epoch and stops once the loss stops improving). Its learned line differs
+# from ours, since many lines separate the data, but it also gets every flower right.
+
+# %%
+sklearn_perceptron = Perceptron(random_state=42)
+sklearn_perceptron.fit(X_iris, y_iris)
+sklearn_accuracy = sklearn_perceptron.score(X_iris, y_iris)
+print("weights:", sklearn_perceptron.coef_[0], "bias:", sklearn_perceptron.intercept_[0])
+print(f"training accuracy of sklearn's Perceptron: {sklearn_accuracy:.3f}")
+
+# %% [markdown]
+# The **decision boundary (결정 경계)** is where $\mathbf{w}^\top\mathbf{x} + b = 0$:
+# the line between the region the perceptron labels 1 and the region it labels 0.
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+classifiers = [
+    ("Our NumPy perceptron", lambda X: heaviside(X @ weights + bias)),
+    ("scikit-learn's Perceptron", sklearn_perceptron.predict),
+]
+for ax, (title, predict) in zip(axes, classifiers, strict=True):
+    plot_decision_boundary(predict, X_iris, y_iris, ax=ax, class_names=("other", "setosa"))
+    ax.set(title=title, xlabel="petal length (cm)", ylabel="petal width (cm)")
+fig.suptitle("Two perceptrons separate Iris setosa from the other species")
+fig.tight_layout()
+save_fig("iris_perceptrons", CHAPTER, fig=fig)
+plt.show()
+
+# %% [markdown]
+# ## 5. XOR: what one perceptron cannot learn
+#
+# **XOR** (exclusive or) outputs 1 when exactly one of its two inputs is 1. Put its
+# four points on a plane: the two 1s sit on one diagonal, the two 0s on the other. No
+# straight line has both 1s on one side and both 0s on the other, so no TLU can
+# compute XOR. In 1969 Marvin Minsky and Seymour Papert made this and related limits
+# famous, and interest in neural networks faded for years.
+#
+# Let's see it happen. The perceptron rule never settles on XOR:
+
+# %%
+y_xor = np.array([0, 1, 1, 0])
+_, _, xor_mistakes = train_perceptron(truth_table.astype(float), y_xor, epochs=20)
+print("mistakes in each epoch on XOR:", xor_mistakes)
+
+xor_perceptron = Perceptron(max_iter=1000, tol=None, random_state=42)
+xor_perceptron.fit(truth_table, y_xor)
+print(f"sklearn's Perceptron on XOR: accuracy {xor_perceptron.score(truth_table, y_xor):.2f}")
+
+# %% [markdown]
+# Is that bad luck? To check, try a great many lines: draw 20,000 random weight
+# vectors and biases and keep the best accuracy any of them reaches on the four
+# points. If one line could do it, some random line close to it would score 100%.
+
+# %%
+rng = np.random.default_rng(42)
+random_weights = rng.normal(size=(20_000, 2))
+random_biases = rng.normal(size=20_000)
+outputs = heaviside(truth_table @ random_weights.T + random_biases)  # shape (4, 20000)
+best_single_tlu_on_xor = (outputs == y_xor[:, None]).mean(axis=0).max()
+print(f"best accuracy of 20,000 random TLUs on XOR: {best_single_tlu_on_xor:.2f}")
+
+# %% [markdown]
+# 75% is the ceiling: any line gets at most three of the four points right.
+#
+# ### Solving XOR with a hidden layer, by hand
+#
+# The way out is to stack perceptrons. XOR is "OR, but not AND", that is
+# $\text{XOR}(a, b) = \text{AND}(\text{OR}(a, b), \text{NAND}(a, b))$. Each of
+# these three is linearly separable, so each is one TLU. Two TLUs (OR and NAND) form
+# a **hidden layer (은닉층)** between the **input layer (입력층)** and the **output
+# layer (출력층)**, where a third (AND) combines them. A network with one or more
+# hidden layers of TLUs is a **multilayer perceptron, MLP (다층 퍼셉트론)**.
+
+# %% tags=["nbval-check-output"]
+W_hidden = np.array([[1.0, -1.0], [1.0, -1.0]])  # column 0: OR, column 1: NAND
+b_hidden = np.array([-0.5, 1.5])
+w_output = np.array([1.0, 1.0])  # AND of the two hidden units
+b_output = -1.5
+
+hidden = heaviside(truth_table @ W_hidden + b_hidden)
+hand_wired_outputs = heaviside(hidden @ w_output + b_output)
+hand_wired_accuracy = np.mean(hand_wired_outputs == y_xor)
+print("inputs -> hidden (OR, NAND) -> output")
+for x, h, out in zip(truth_table, hidden, hand_wired_outputs, strict=True):
+    print(f"{x} -> {h} -> {out}")
+
+# %% [markdown]
+# ### Learning XOR with Keras
+#
+# Wiring weights by hand does not scale. We want the network to *learn* them, which
+# it can once two things change:
+#
+# 1. the step function becomes a smooth **activation function (활성화 함수)**
+#    (here tanh in the hidden layer, and a sigmoid at the output so that the output
+#    reads as a probability);
+# 2. the weights follow the gradient of a loss, computed by **backpropagation
+#    (역전파)** (section 7) and applied by **gradient descent (경사 하강법)**.
+#
+# Keras does both. `keras.Sequential` stacks layers; `Dense(8, activation="tanh")` is
+# a dense layer of 8 units. The loss is the **binary cross-entropy**, the usual loss for
+# a yes/no output, and the optimizer Adam, a refined gradient descent met in
+# chapter 3. (Keras 3 spells the learning rate `learning_rate=`; Keras 2's old `lr=`
+# is gone.) The four points are the whole training set, so one batch holds them all.
+
+# %%
+set_seeds(42)
+xor_model = keras.Sequential(
+    [
+        keras.Input(shape=(2,)),
+        keras.layers.Dense(8, activation="tanh"),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ]
+)
+xor_model.compile(
+    loss="binary_crossentropy",
+    optimizer=keras.optimizers.Adam(learning_rate=0.05),
+    metrics=["accuracy"],
+)
+xor_history = xor_model.fit(truth_table, y_xor, epochs=200, batch_size=4, verbose=0)
+
+xor_probabilities = xor_model.predict(truth_table, verbose=0)[:, 0]
+keras_xor_accuracy = np.mean((xor_probabilities >= 0.5) == y_xor)
+print("P(XOR = 1) for each input:", np.round(xor_probabilities, 3))
+print(f"accuracy of the Keras MLP on XOR: {keras_xor_accuracy:.2f}")
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+axes[0].plot(np.arange(1, 201), xor_history.history["loss"])
+axes[0].set(title="Training loss of the XOR network", xlabel="epoch", ylabel="binary cross-entropy")
+axes[0].grid(True, alpha=0.3)
+plot_decision_boundary(
+    lambda X: (xor_model.predict(X, verbose=0, batch_size=4096)[:, 0] >= 0.5).astype(int),
+    truth_table,
+    y_xor,
+    ax=axes[1],
+    padding=0.5,
+)
+axes[1].set(title="Its decision regions: not a straight line", xlabel="x1", ylabel="x2")
+fig.tight_layout()
+save_fig("xor_mlp", CHAPTER, fig=fig)
+plt.show()
+
+# %% [markdown]
+# The hidden layer lets the network bend its decision boundary, and the loss falls
+# as training finds weights that separate the diagonals.
+#
+# ## 6. Activation functions
+#
+# Backpropagation needs a useful derivative at every point, and the step function's
+# derivative is 0 everywhere (and undefined at 0): it gives gradient descent nothing to
+# follow. These smooth (or almost smooth) functions replace it:
+#
+# | function | formula | range | where you meet it |
+# |---|---|---|---|
+# | **sigmoid (시그모이드)** | $\sigma(z) = 1/(1+e^{-z})$ | (0, 1) | binary outputs, probabilities |
+# | **hyperbolic tangent (하이퍼볼릭 탄젠트)** | $\tanh(z)$ | (−1, 1) | hidden layers, centred outputs |
+# | **ReLU** | $\max(0, z)$ | [0, ∞) | hidden layers: the default today |
+# | **leaky ReLU** | $\max(\alpha z, z)$, small $\alpha$ | (−∞, ∞) | hidden layers; units never fully "die" |
+# | **softplus** | $\log(1+e^{z})$ | (0, ∞) | a smooth ReLU; positive outputs |
+#
+# Keras provides all of them in `keras.activations`; the derivatives below are their
+# formulas.
+
+# %%
+as_numpy = keras.ops.convert_to_numpy  # Keras activations return tensors
+sigmoid = as_numpy(keras.activations.sigmoid(z))
+activations = {  # name: (values, derivatives)
+    "step": (heaviside(z), np.zeros_like(z)),
+    "sigmoid": (sigmoid, sigmoid * (1 - sigmoid)),
+    "tanh": (as_numpy(keras.activations.tanh(z)), 1 - np.tanh(z) ** 2),
+    "ReLU": (as_numpy(keras.activations.relu(z)), (z > 0).astype(float)),
+    "leaky ReLU (α=0.1)": (
+        as_numpy(keras.activations.leaky_relu(z, negative_slope=0.1)),
+        np.where(z > 0, 1.0, 0.1),
+    ),
+    "softplus": (as_numpy(keras.activations.softplus(z)), sigmoid),
+}
+
+fig, (ax_value, ax_slope) = plt.subplots(1, 2, figsize=(12, 4.5))
+for name, (value, slope) in activations.items():
+    ax_value.plot(z, value, label=name, linewidth=2)
+    ax_slope.plot(z, slope, label=name, linewidth=2)
+ax_value.set(title="Activation functions", xlabel="z", ylabel="activation(z)", ylim=(-1.5, 3))
+ax_slope.set(title="Their derivatives", xlabel="z", ylabel="d activation / dz", ylim=(-0.2, 1.2))
+for ax in (ax_value, ax_slope):
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+fig.tight_layout()
+save_fig("activation_functions", CHAPTER, fig=fig)
+plt.show()
+
+# %% [markdown]
+# Two things to read off the right-hand plot. The step's derivative is flat zero: no
+# gradient. The sigmoid's derivative never exceeds 0.25 and vanishes for large $|z|$,
+# which makes deep sigmoid networks slow to train (chapter 3 shows this); ReLU's is
+# exactly 1 for every positive input.
+#
+# **Softmax (소프트맥스)** is different: it acts on a whole vector of scores, one per
+# class, and turns them into probabilities that are positive and sum to 1. It is the
+# output activation of multiclass classifiers (chapter 3). Its derivative is a matrix
+# (every output depends on every score).
+
+# %% tags=["nbval-check-output"]
+scores = np.array([2.0, 1.0, 0.1])
+probabilities = as_numpy(keras.activations.softmax(scores))
+print("scores:       ", scores)
+print("probabilities:", np.round(probabilities, 3), " sum:", round(float(probabilities.sum()), 6))
+
+# %% [markdown]
+# ### Why a network needs nonlinear activations
+#
+# A dense layer without activation computes $\mathbf{x}\mathbf{W}_1 + \mathbf{b}_1$.
+# Feed that to a second one and you get
+# $(\mathbf{x}\mathbf{W}_1 + \mathbf{b}_1)\mathbf{W}_2 + \mathbf{b}_2 =
+# \mathbf{x}(\mathbf{W}_1\mathbf{W}_2) + (\mathbf{b}_1\mathbf{W}_2 + \mathbf{b}_2)$:
+# a single linear layer with weights $\mathbf{W}_1\mathbf{W}_2$. However many linear
+# layers you stack, the result is one linear map, no better than a perceptron at XOR.
+# Let's verify it on a random three-layer Keras model.
+
+# %%
+set_seeds(42)
+linear_stack = keras.Sequential(
+    [keras.Input(shape=(4,))] + [keras.layers.Dense(units) for units in (16, 8, 3)]
+)
+# Random biases, so the check is not trivially true with the default zero biases.
+for layer in linear_stack.layers:
+    layer.bias.assign(np.random.default_rng(0).normal(size=layer.bias.shape))
+(W1, b1), (W2, b2), (W3, b3) = [layer.get_weights() for layer in linear_stack.layers]
+
+W_single = W1 @ W2 @ W3
+b_single = (b1 @ W2 + b2) @ W3 + b3
+x_test = np.random.default_rng(1).normal(size=(1000, 4)).astype("float32")
+gap = np.abs(linear_stack.predict(x_test, verbose=0) - (x_test @ W_single + b_single)).max()
+print(
+    f"the stack has {linear_stack.count_params()} parameters; "
+    f"the single layer {W_single.size + b_single.size}"
+)
+print(f"largest difference between their outputs on 1,000 inputs: {gap:.1e}")
+
+# %% [markdown]
+# The difference is float32 rounding: 243 parameters, and the model is still only a
+# 4-to-3 linear map with 15. Nonlinear activations between the layers are what let
+# depth pay off.
+#
+# ## 7. Backpropagation is reverse-mode autodiff
+#
+# Training means computing, for every weight, how much the loss would change if that
+# weight moved a little: the **gradient (그레이디언트)** of the loss. In 1986 David
+# Rumelhart, Geoffrey Hinton and Ronald Williams popularised **backpropagation
+# (역전파)**, which gets all of them in two passes:
+#
+# 1. the **forward pass (정방향 계산)** runs a batch through the network and keeps
+#    every intermediate result;
+# 2. the **backward pass (역방향 계산)** starts from the loss and applies the **chain
+#    rule (연쇄 법칙)** layer by layer, from the output back to the inputs, to find
+#    how much each weight contributed to the error.
+#
+# Gradient descent then nudges every weight against its gradient, and the loop
+# repeats. The backward pass is **reverse-mode automatic differentiation (후진 모드
+# 자동 미분)**: its cost is a small multiple of one forward pass, however many
+# weights the network has. `tf.GradientTape` does it for any TensorFlow computation:
+# it records the operations run inside its `with` block, then replays them backwards.
+#
+# Let's check its answer the slow way, by **finite differences**: nudge one weight by
+# a tiny $\varepsilon$ up and down, and measure the change in the loss,
+# $\partial L/\partial w \approx (L(w+\varepsilon) - L(w-\varepsilon)) / 2\varepsilon$.
+# We use float64 so rounding does not blur the comparison.
+
+# %%
+set_seeds(42)
+tiny_network = keras.Sequential(
+    [
+        keras.Input(shape=(3,)),
+        keras.layers.Dense(4, activation="tanh", dtype="float64"),
+        keras.layers.Dense(1, dtype="float64"),
+    ]
+)
+X_tiny = np.random.default_rng(3).normal(size=(8, 3))
+y_tiny = np.random.default_rng(4).normal(size=(8, 1))
+
+
+def mse_loss(model):
+    return keras.ops.mean((model(X_tiny) - y_tiny) ** 2)
+
+
+with tf.GradientTape() as tape:
+    loss = mse_loss(tiny_network)
+autodiff_gradients = tape.gradient(loss, tiny_network.trainable_variables)
+print(f"loss: {float(loss):.6f}")
+print("gradient shapes:", [tuple(g.shape) for g in autodiff_gradients])
+
+
+# %%
+def finite_difference_gradients(model, loss_function, epsilon=1e-6):
+    """Nudge each weight up and down in turn: two forward passes per weight."""
+    gradients = []
+    for variable in model.trainable_variables:
+        values = variable.numpy()
+        gradient = np.zeros_like(values)
+        for index in np.ndindex(values.shape):
+            original = values[index]
+            values[index] = original + epsilon
+            variable.assign(values)
+            loss_up = float(loss_function(model))
+            values[index] = original - epsilon
+            variable.assign(values)
+            loss_down = float(loss_function(model))
+            values[index] = original
+            variable.assign(values)
+            gradient[index] = (loss_up - loss_down) / (2 * epsilon)
+        gradients.append(gradient)
+    return gradients
+
+
+numeric_gradients = finite_difference_gradients(tiny_network, mse_loss)
+gradient_relative_error = max(
+    np.abs(a.numpy() - n).max() / (np.abs(n).max() + 1e-12)
+    for a, n in zip(autodiff_gradients, numeric_gradients, strict=True)
+)
+print(
+    f"{tiny_network.count_params()} weights: finite differences needed "
+    f"{2 * tiny_network.count_params()} forward passes; autodiff needed one backward pass"
+)
+print(f"largest relative difference between the two: {gradient_relative_error:.1e}")
+
+# %% [markdown]
+# Both methods agree to about nine significant digits. Finite differences need two
+# forward passes *per weight*, which is hopeless for a network with millions of
+# weights; backpropagation gets every gradient in one backward pass. Every `fit` in
+# this course runs this loop: forward pass, loss, backward pass, gradient step.
+#
+# ## What you should have seen
+#
+# Each line below checks one result of this chapter against what it should be. If
+# one fails, the cell stops with a message: re-run the notebook from the top.
+
+# %%
+check_result("NumPy perceptron, setosa vs rest (train accuracy)", scratch_accuracy, at_least=1.0)
+check_result("sklearn Perceptron, setosa vs rest (train accuracy)", sklearn_accuracy, at_least=1.0)
+check_result("best random single TLU on XOR (accuracy)", best_single_tlu_on_xor, at_most=0.75)
+check_result("hand-wired two-layer network on XOR (accuracy)", hand_wired_accuracy, at_least=1.0)
+check_result("Keras MLP on XOR (accuracy)", keras_xor_accuracy, at_least=1.0)
+check_result(
+    "autodiff vs finite differences (relative error)", gradient_relative_error, at_most=1e-6
+)
+
+# %% [markdown]
+# ## Recap
+#
+# - An artificial neuron computes a weighted sum of its inputs plus a bias, then
+#   applies an activation function. With a step function it is a **TLU**, a linear
+#   classifier.
+# - A **perceptron** is one dense layer of TLUs. Its learning rule adjusts weights on
+#   every mistake and converges whenever the classes are linearly separable.
+# - **XOR** is not linearly separable, so no perceptron learns it; one **hidden layer**
+#   is enough, which makes the network a **multilayer perceptron**.
+# - To train an MLP with gradients, the step is replaced by smooth activations such
+#   as sigmoid, tanh or ReLU. Without any nonlinearity a deep network is just one
+#   linear map.
+# - **Backpropagation** is reverse-mode autodiff: one forward and one backward pass
+#   give the gradient of the loss for every weight; `tf.GradientTape` does it for us.
+#
+# Next, chapter 2 puts an MLP to work on a real regression problem.
+
+# %% [markdown] tags=["exercises"]
+# ## Exercises
+#
+# Answer each exercise in its cell, replacing the `...`, then run the check below it.
+# A check tells you whether you are right, and if not, what is off; `.hint()` gives a
+# nudge. The checks never stop the notebook, so you can come back to any exercise.
+# Worked solutions are in `solutions/01_perceptron_and_xor.ipynb`.
+
+# %%
+# The imports the exercises use, so this section also runs on its own.
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+
+from utils.exercises import ch01
+from utils.plots import plot_decision_boundary
+from utils.reproducibility import set_seeds
+
+# %% [markdown]
+# **Exercise 1.** Which of these Boolean functions of two inputs can a single TLU
+# compute: `"AND"`, `"OR"`, `"NAND"`, `"XOR"`, `"XNOR"`? Give a set of names.
+
+# %%
+answer_1 = ...  # STUB
+# BEGIN SOLUTION
+answer_1 = {"AND", "OR", "NAND"}
+# END SOLUTION
+ch01.q1.check(answer_1)
+
+# %% [markdown]
+# **Exercise 2.** A dense layer of 3 neurons receives 4 inputs. How many parameters
+# (weights and biases) does it have?
+
+# %%
+answer_2 = ...  # STUB
+# BEGIN SOLUTION
+answer_2 = 4 * 3 + 3  # a weight per input per neuron, plus a bias per neuron
+# END SOLUTION
+ch01.q2.check(answer_2)
+
+# %% [markdown]
+# **Exercise 3.** Why must the step function be replaced before an MLP can be trained
+# with gradient descent? Answer `"a"`, `"b"` or `"c"`.
+#
+# - a) The step function is too slow to compute for large networks.
+# - b) Its derivative is zero wherever it is defined, so the gradient carries no signal.
+# - c) It cannot output negative values.
+
+# %%
+answer_3 = ...  # STUB
+# BEGIN SOLUTION
+answer_3 = "b"
+# END SOLUTION
+ch01.q3.check(answer_3)
+
+# %% [markdown]
+# **Exercise 4.** A network stacks three dense layers *without activation
+# functions*: 10 inputs → 50 → 50 → 1 output. The single dense layer it is
+# equivalent to has how many parameters?
+
+# %%
+answer_4 = ...  # STUB
+# BEGIN SOLUTION
+answer_4 = 10 * 1 + 1  # one 10-to-1 linear map: 10 weights and 1 bias
+# END SOLUTION
+ch01.q4.check(answer_4)
+
+# %% [markdown]
+# **Exercise 5.** Wire a two-layer network of TLUs (Heaviside step, firing when
+# $z \ge 0$) that computes **XNOR**: 1 when both inputs are equal, 0 otherwise. Give
+# `(hidden_weights, hidden_biases, output_weights, output_bias)` with shapes (2, 2),
+# (2,), (2,) and a number, in the same layout as the hand-wired XOR network above.
+
+# %%
+xnor_network = ...  # STUB
+# BEGIN SOLUTION
+# Hidden unit 0 computes AND (fires only when both inputs are on), hidden unit 1
+# computes NOR (fires only when both are off); the output ORs them.
+xnor_network = (
+    np.array([[1.0, -1.0], [1.0, -1.0]]),
+    np.array([-1.5, 0.5]),
+    np.array([1.0, 1.0]),
+    -0.5,
+)
+# END SOLUTION
+ch01.q5.check(xnor_network)
+
+# %% [markdown]
+# **Exercise 6.** A one-weight model predicts $\hat y = w x + b$ and its loss is
+# $L = (\hat y - y)^2$. With $x = 3$, $y = 1$, $w = 0.5$ and $b = 0.25$, use
+# `tf.GradientTape` to compute $\partial L/\partial w$ and $\partial L/\partial b$.
+# Give them as a pair of numbers.
+
+# %%
+gradients_6 = ...  # STUB
+# BEGIN SOLUTION
+w = tf.Variable(0.5)
+b = tf.Variable(0.25)
+with tf.GradientTape() as tape:
+    loss = (w * 3.0 + b - 1.0) ** 2
+dloss_dw, dloss_db = tape.gradient(loss, [w, b])
+gradients_6 = (float(dloss_dw), float(dloss_db))
+print(gradients_6)
+# END SOLUTION
+ch01.q6.check(gradients_6)
+
+# %% [markdown]
+# **Exercise 7 (coding).** The "two moons" data set below has two classes shaped like
+# interlocking half-moons: no straight line separates them. Build and train a Keras
+# MLP that classifies new points from the same distribution with at least 93%
+# accuracy. End it with `Dense(1, activation="sigmoid")`, and pass the trained model
+# to the check, which tests it on 2,000 fresh points.
+
+# %%
+from sklearn.datasets import make_moons
+
+X_moons, y_moons = make_moons(n_samples=1000, noise=0.2, random_state=42)
+set_seeds(42)
+
+moons_model = ...  # STUB
+# BEGIN SOLUTION
+moons_model = keras.Sequential(
+    [
+        keras.Input(shape=(2,)),
+        keras.layers.Dense(16, activation="relu"),
+        keras.layers.Dense(16, activation="relu"),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ]
+)
+moons_model.compile(
+    loss="binary_crossentropy",
+    optimizer=keras.optimizers.Adam(learning_rate=0.01),
+    metrics=["accuracy"],
+)
+moons_model.fit(X_moons, y_moons, epochs=60, batch_size=32, verbose=0)
+plot_decision_boundary(
+    lambda X: (moons_model.predict(X, verbose=0, batch_size=4096)[:, 0] >= 0.5).astype(int),
+    X_moons,
+    y_moons,
+)
+plt.title("Decision regions of the moons classifier")
+plt.xlabel("x1")
+plt.ylabel("x2")
+plt.show()
+# END SOLUTION
+ch01.q7.check(moons_model)
+
+# %% [markdown]
+# See how far you have come:
+
+# %%
+ch01.progress()
+
+# %% tags=["solution-only"]
+# Every solution above must pass its check: this cell fails loudly if one does not.
+ch01.assert_all_correct()

@@ -1,0 +1,155 @@
+"""The exercise checks accept the solutions, reject wrong answers kindly, and never raise."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from utils.exercises import Exercise, ExerciseSet, ch01
+from utils.exercises.core import CORRECT, INCORRECT, UNANSWERED
+
+XNOR_SOLUTION = (
+    np.array([[1.0, -1.0], [1.0, -1.0]]),
+    np.array([-1.5, 0.5]),
+    np.array([1.0, 1.0]),
+    -0.5,
+)
+
+RIGHT_ANSWERS = [
+    (ch01.q1, {"AND", "OR", "NAND"}),
+    (ch01.q1, ["and", "Or", "nand"]),  # case and container do not matter
+    (ch01.q2, 15),
+    (ch01.q2, np.int64(15)),
+    (ch01.q3, "b"),
+    (ch01.q3, " B "),
+    (ch01.q4, 11),
+    (ch01.q5, XNOR_SOLUTION),
+    (ch01.q6, (4.5, 1.5)),
+    (ch01.q6, [np.float32(4.5), np.float64(1.5)]),
+]
+
+WRONG_ANSWERS = [
+    # (exercise, answer, a phrase the feedback must contain)
+    (ch01.q1, {"AND", "OR", "NAND", "XOR"}, "cannot be computed by one TLU"),
+    (ch01.q1, {"AND", "OR"}, "NAND"),
+    (ch01.q1, {"AND", "MAYBE"}, "is not among"),
+    (ch01.q1, "AND", "Give a set of names"),
+    (ch01.q2, 12, "weights only"),
+    (ch01.q2, 7, "its own weight"),
+    (ch01.q2, 16, "is not it"),
+    (ch01.q2, "15", "Expected a whole number"),
+    (ch01.q3, "a", "speed was not the issue"),
+    (ch01.q3, "d", "one letter"),
+    (ch01.q4, 10, "weights only"),
+    (ch01.q4, 3201, "stacked layers"),
+    (ch01.q5, (np.zeros((2, 2)), np.zeros(2), np.zeros(2), 0.0), "gets the inputs"),
+    (ch01.q5, (np.zeros((3, 2)), np.zeros(2), np.zeros(2), 0.0), "shape (2, 2)"),
+    (ch01.q5, (1, 2), "Give four things"),
+    (ch01.q6, (1.5, 4.5), "swapped"),
+    (ch01.q6, (2.25, 0.75), "half the gradients"),
+    (ch01.q6, (1.0, 1.0), "tape.gradient"),
+    (ch01.q6, 4.5, "Give a pair"),
+    (ch01.q7, "my model", "trained Keras model"),
+]
+
+ODD_ANSWERS = ["", "forty", {}, [], object(), lambda: 1 / 0, np.ones((3, 3)), float("nan")]
+
+
+@pytest.mark.parametrize(("exercise", "answer"), RIGHT_ANSWERS)
+def test_right_answers_are_accepted(exercise: Exercise, answer: object) -> None:
+    feedback = exercise.evaluate(answer)
+    assert feedback.status == CORRECT, str(feedback)
+
+
+@pytest.mark.parametrize(("exercise", "answer", "phrase"), WRONG_ANSWERS)
+def test_wrong_answers_get_specific_feedback(
+    exercise: Exercise, answer: object, phrase: str
+) -> None:
+    feedback = exercise.evaluate(answer)
+    assert feedback.status == INCORRECT
+    assert phrase in feedback.message
+    assert ".hint()" in feedback.message
+
+
+@pytest.mark.parametrize("exercise", ch01.exercises.exercises, ids=lambda e: e.name)
+def test_placeholder_means_not_answered(exercise: Exercise) -> None:
+    assert exercise.evaluate(...).status == UNANSWERED
+    assert "Replace the `...`" in exercise.evaluate(...).message
+
+
+@pytest.mark.parametrize("exercise", ch01.exercises.exercises, ids=lambda e: e.name)
+@pytest.mark.parametrize("answer", ODD_ANSWERS, ids=repr)
+def test_odd_answers_never_raise(exercise: Exercise, answer: object) -> None:
+    feedback = exercise.evaluate(answer)
+    assert feedback.status in (INCORRECT, UNANSWERED)
+    assert "Traceback" not in str(feedback)
+
+
+def test_check_prints_feedback_instead_of_raising(capsys: pytest.CaptureFixture[str]) -> None:
+    ch01.q2.check("not a number")
+    ch01.q2.hint()
+    out = capsys.readouterr().out
+    assert "Exercise 2: incorrect" in out
+    assert "Hint for Exercise 2" in out
+
+
+def test_progress_and_assert_all_correct(capsys: pytest.CaptureFixture[str]) -> None:
+    first = Exercise("First", lambda answer: None, hint="-")
+    second = Exercise("Second", lambda answer: None, hint="-")
+    exercises = ExerciseSet("a test chapter", [first, second])
+    first.evaluate(1)
+    with pytest.raises(AssertionError, match=r"Second \(not checked\)"):
+        exercises.assert_all_correct()
+    second.evaluate(...)
+    with pytest.raises(AssertionError, match=r"Second \(not answered\)"):
+        exercises.assert_all_correct()
+    second.evaluate(2)
+    exercises.assert_all_correct()
+    exercises.progress()
+    assert "First: correct" in capsys.readouterr().out
+
+
+def test_unfinished_student_function_counts_as_not_answered() -> None:
+    from utils.exercises.core import NotAnswered, call_student_function
+
+    def unfinished(x): ...
+
+    def crashing(x):
+        return x / "oops"
+
+    with pytest.raises(NotAnswered, match="returned None"):
+        call_student_function(unfinished, 1)
+    feedback = Exercise("Q", lambda f: call_student_function(f, 1), hint="-").evaluate(crashing)
+    assert feedback.status == INCORRECT
+    assert "raised TypeError" in feedback.message
+
+
+@pytest.fixture(scope="module")
+def moons_data() -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import make_moons
+
+    return make_moons(n_samples=1000, noise=0.2, random_state=42)
+
+
+def _train(hidden_units: list[int], moons_data, epochs: int):
+    import keras
+
+    from utils.reproducibility import set_seeds
+
+    set_seeds(0)
+    layers = [keras.layers.Dense(n, activation="relu") for n in hidden_units]
+    model = keras.Sequential([keras.Input(shape=(2,)), *layers, keras.layers.Dense(1, "sigmoid")])
+    model.compile(loss="binary_crossentropy", optimizer=keras.optimizers.Adam(0.01))
+    model.fit(*moons_data, epochs=epochs, batch_size=32, verbose=0)
+    return model
+
+
+def test_moons_check_accepts_a_trained_mlp(moons_data) -> None:
+    feedback = ch01.q7.evaluate(_train([16, 16], moons_data, epochs=40))
+    assert feedback.status == CORRECT, str(feedback)
+
+
+def test_moons_check_rejects_a_linear_model(moons_data) -> None:
+    feedback = ch01.q7.evaluate(_train([], moons_data, epochs=20))
+    assert feedback.status == INCORRECT
+    assert "hidden layer" in feedback.message

@@ -1,0 +1,82 @@
+"""The committed notebooks: built from their sources, and stored from one clean run.
+
+nbval (run by the same pytest command) re-executes every notebook; these tests
+check what is committed, which is what students see on GitHub and in Colab.
+"""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from tools import build_notebooks as builder
+from utils.results import RESULT_MIME_TYPE
+
+CHAPTERS = builder.read_chapters()
+NOTEBOOKS = [path for c in CHAPTERS for path in (c.notebook, c.solutions)]
+
+
+def _ids(paths):
+    return [str(p.relative_to(builder.ROOT)) for p in paths]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_notebook_holds_outputs_of_one_clean_run(path) -> None:
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    code_cells = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    counts = [cell["execution_count"] for cell in code_cells]
+    assert counts == list(range(1, len(code_cells) + 1)), (
+        f"{path.name}: execution counts {counts} are not one run from the top; "
+        "re-run `python tools/build_notebooks.py --execute`"
+    )
+    errors = [o for c in code_cells for o in c["outputs"] if o["output_type"] == "error"]
+    assert not errors, f"{path.name} stores an error output: {errors[0].get('ename')}"
+
+
+@pytest.mark.parametrize("index", range(len(CHAPTERS)), ids=[c.stem for c in CHAPTERS])
+def test_notebooks_match_their_source(index: int) -> None:
+    """Editing a notebook instead of its source (or forgetting to rebuild) fails here."""
+    chapter = CHAPTERS[index]
+    for built, path in zip(
+        builder.build(CHAPTERS, index), (chapter.notebook, chapter.solutions), strict=True
+    ):
+        committed = nbformat.read(path, as_version=4)
+        assert [(c.cell_type, c.source, c.metadata.get("tags")) for c in committed.cells] == [
+            (c.cell_type, c.source, c.metadata.get("tags")) for c in built.cells
+        ], f"{path.name} differs from {chapter.source.name}: rebuild the notebooks"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
+def test_chapter_publishes_passing_headline_results(chapter) -> None:
+    notebook = nbformat.read(chapter.notebook, as_version=4)
+    results = [
+        output.data[RESULT_MIME_TYPE]
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if RESULT_MIME_TYPE in output.get("data", {})
+    ]
+    assert results, f"{chapter.notebook.name} checks no headline result with check_result()"
+    assert all(result["passed"] for result in results)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
+def test_solutions_pass_every_check(chapter) -> None:
+    notebook = nbformat.read(chapter.solutions, as_version=4)
+    text = "".join(
+        output.get("text", "")
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+    )
+    assert "pass their checks." in text, f"{chapter.solutions.name} does not pass all its checks"
+
+
+def test_every_notebook_starts_with_navigation_and_setup() -> None:
+    for path in NOTEBOOKS:
+        cells = nbformat.read(path, as_version=4).cells
+        assert "[Contents](" in cells[0].source
+        setup = next(cell for cell in cells if cell.cell_type == "code")
+        assert setup.source == builder.SETUP_CELL

@@ -1,0 +1,86 @@
+"""Check a notebook's headline results against the floors the course promises.
+
+Every chapter states what a student should see (an accuracy, an RMSE) and
+checks it in a cell of its own with :func:`check_result`. A result that falls
+short raises :class:`ResultBelowFloor`, so the notebook (and CI) stops there
+instead of carrying on with a model that did not learn.
+
+Each check is also published as a machine-readable output (the MIME type
+:data:`RESULT_MIME_TYPE`), so tools such as the course benchmark read results
+from an executed notebook without scraping printed text.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+RESULT_MIME_TYPE = "application/vnd.nn-course.result+json"
+
+
+class ResultBelowFloor(AssertionError):
+    """A headline result missed the floor the chapter promises."""
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    value: float
+    at_least: float | None
+    at_most: float | None
+    passed: bool
+
+    def describe(self) -> str:
+        bounds = []
+        if self.at_least is not None:
+            bounds.append(f">= {self.at_least:g}")
+        if self.at_most is not None:
+            bounds.append(f"<= {self.at_most:g}")
+        mark = "PASS" if self.passed else "FAIL"
+        return f"[{mark}] {self.name}: {self.value:.4g} (expected {' and '.join(bounds)})"
+
+
+def check_result(
+    name: str,
+    value: float,
+    *,
+    at_least: float | None = None,
+    at_most: float | None = None,
+) -> None:
+    """Print one headline result with its floor, and fail loudly if it misses.
+
+    Give ``at_least`` for scores (accuracy) and ``at_most`` for errors (RMSE).
+    """
+    if at_least is None and at_most is None:
+        raise ValueError("check_result needs a floor: give at_least=... or at_most=...")
+    value = float(value)
+    passed = math.isfinite(value)
+    if at_least is not None:
+        passed = passed and value >= at_least
+    if at_most is not None:
+        passed = passed and value <= at_most
+    result = Result(name, value, at_least, at_most, passed)
+    _publish(result)
+    if not passed:
+        raise ResultBelowFloor(
+            f"{result.describe()}. The model did not reach what this chapter promises: "
+            "re-run the notebook from the top (Kernel > Restart & Run All); if it still "
+            "falls short, compare your changes with the original notebook."
+        )
+
+
+def _publish(result: Result) -> None:
+    """Show the result to the reader and, in Jupyter, as machine-readable data."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # plain Python: printing is all we can do
+        print(result.describe())
+        return
+    if get_ipython() is None:
+        print(result.describe())
+        return
+    display(
+        {"text/plain": result.describe(), RESULT_MIME_TYPE: asdict(result)},
+        raw=True,
+    )
