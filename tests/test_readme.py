@@ -27,3 +27,9 @@ def test_readme_lists_every_chapter_and_its_solutions() -> None:
     for chapter in read_chapters():
         assert f"(notebooks/{chapter.stem}.ipynb)" in README
         assert f"(notebooks/solutions/{chapter.stem}.ipynb)" in README
+
+
+def test_chapter_table_is_generated_from_course_toml_and_the_benchmark() -> None:
+    from tools import update_readme
+
+    assert update_readme.main(["--check"]) == 0, "run python tools/update_readme.py"

@@ -1,0 +1,79 @@
+"""The course benchmark, exercised on tiny notebooks so it cannot silently break."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tools import bench
+
+PREAMBLE = (
+    f"import sys\nsys.path.insert(0, {str(bench.ROOT)!r})\nfrom utils.results import check_result"
+)
+
+
+def _write_notebook(folder: Path, name: str, *cells: str) -> Path:
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    path = folder / name
+    nbformat.write(notebook, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> bench.NotebookRun:
+    folder = tmp_path_factory.mktemp("bench")
+    path = _write_notebook(
+        folder,
+        "tiny.ipynb",
+        PREAMBLE,
+        "ballast = b'x' * (300 * 2**20)  # 300 MiB the kernel really holds",
+        "import time; time.sleep(1.0)",
+        'check_result("tiny accuracy", 0.9, at_least=0.5)',
+    )
+    return bench.run_notebook(path, progress=False)
+
+
+def test_run_measures_time_memory_cells_and_results(tiny_run: bench.NotebookRun) -> None:
+    assert tiny_run.passed and tiny_run.error is None
+    assert tiny_run.cells == 4
+    assert tiny_run.wall_s >= 1.0
+    assert tiny_run.peak_rss_mib >= 300
+    assert tiny_run.slowest_cells[0]["first_line"].startswith("import time")
+    assert tiny_run.slowest_cells[0]["seconds"] >= 1.0
+    assert tiny_run.results == [
+        {"name": "tiny accuracy", "value": 0.9, "at_least": 0.5, "at_most": None, "passed": True}
+    ]
+
+
+def test_compare_flags_slower_heavier_and_worse_runs(tiny_run: bench.NotebookRun) -> None:
+    same = {"notebooks": [json.loads(json.dumps(vars(tiny_run))) | {"passed": True}]}
+    assert bench.compare([tiny_run], same) == []
+
+    earlier = json.loads(json.dumps(same))
+    before = earlier["notebooks"][0]
+    before["wall_s"] = tiny_run.wall_s / 2
+    before["peak_rss_mib"] = tiny_run.peak_rss_mib / 2
+    before["results"][0]["value"] = 0.95
+    regressions = bench.compare([tiny_run], earlier)
+    assert any("slower" in line for line in regressions)
+    assert any("peak memory" in line for line in regressions)
+    assert any("tiny accuracy 0.95 -> 0.9" in line for line in regressions)
+
+
+def test_main_writes_json_and_markdown_and_fails_on_a_missed_floor(tmp_path: Path) -> None:
+    failing = _write_notebook(
+        tmp_path, "short.ipynb", PREAMBLE, 'check_result("tiny RMSE", 0.9, at_most=0.5)'
+    )
+    output = tmp_path / "report.json"
+    assert bench.main([str(failing), "--output", str(output)]) == 1
+    report = json.loads(output.read_text())
+    run = report["notebooks"][0]
+    assert run["passed"] is False
+    assert "ResultBelowFloor" in run["error"]
+    assert report["machine"]["cores"] >= 1
+    table = output.with_suffix(".md").read_text()
+    assert "| notebook | time | peak memory | results (floor) | pass |" in table
+    assert "tiny RMSE: 0.9 (≤ 0.5)" in table
