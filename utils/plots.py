@@ -81,3 +81,122 @@ def plot_learning_curves(
     ax.grid(True, alpha=0.3)
     ax.legend()
     return ax
+
+
+DIAGRAM_TOOLS_HELP = (
+    "Model diagrams need the Python package pydot and the Graphviz program `dot`, and "
+    "{missing} is missing here, so model.summary() is shown instead. To draw diagrams, run "
+    "`pip install pydot` and install Graphviz: `apt-get install graphviz` (Debian, Ubuntu), "
+    "`brew install graphviz` (macOS) or `conda install graphviz`; then restart the kernel. "
+    "Google Colab already has both."
+)
+
+
+def show_model_diagram(
+    model,
+    name: str | None = None,
+    chapter: str | None = None,
+    *,
+    show_layer_activations: bool = True,
+    rankdir: str = "TB",
+    dpi: int = 72,
+) -> None:
+    """Show a diagram of a Keras model's layers, how they connect and their shapes.
+
+    Draws with ``keras.utils.plot_model(..., show_shapes=True)``. With ``name`` and
+    ``chapter`` the picture is also kept as ``images/<chapter>/<name>.png``, like
+    :func:`save_fig`. Drawing needs pydot and Graphviz (Colab has both): when either is
+    missing, this says how to install them and shows ``model.summary()`` instead of failing.
+    """
+    import shutil
+    import tempfile
+    from importlib.util import find_spec
+
+    import keras
+
+    missing = [
+        tool
+        for tool, found in [("pydot", find_spec("pydot")), ("Graphviz", shutil.which("dot"))]
+        if not found
+    ]
+    if not missing:
+        with tempfile.TemporaryDirectory() as scratch:
+            keep = name is not None and chapter is not None
+            path = images_dir(chapter) / f"{name}.png" if keep else Path(scratch) / "model.png"
+            try:
+                keras.utils.plot_model(
+                    model,
+                    to_file=str(path),
+                    show_shapes=True,
+                    show_layer_names=True,
+                    show_layer_activations=show_layer_activations,
+                    rankdir=rankdir,
+                    dpi=dpi,
+                )
+                picture = path.read_bytes()
+            except (ImportError, OSError):  # the tools are there but do not work
+                missing = ["a working Graphviz"]
+    if missing:
+        print(DIAGRAM_TOOLS_HELP.format(missing=" and ".join(missing)))
+        model.summary()
+        return
+    try:
+        from IPython import get_ipython
+        from IPython.display import Image, display
+    except ImportError:
+        get_ipython = None
+    if get_ipython is not None and get_ipython() is not None:
+        display(Image(data=picture, format="png"))
+    else:
+        print(f"Drew a diagram of {model.name} ({len(picture):,} bytes of PNG).")
+
+
+def plot_image_grid(
+    images: np.ndarray,
+    labels: Sequence[int],
+    class_names: Sequence[str],
+    *,
+    predictions: Sequence[int] | None = None,
+    n_cols: int = 10,
+    image_size: float = 1.2,
+    title: str | None = None,
+) -> plt.Figure:
+    """Draw grayscale images in a grid, each titled with its class name.
+
+    ``images`` has shape (n, height, width); ``labels`` holds the true class ids.
+    With ``predictions``, each title reads "predicted (true)" and every mistake is
+    drawn in red with a red frame, so wrong predictions stand out at a glance.
+    Returns the figure.
+    """
+    images = np.asarray(images)
+    n_rows = -(-len(images) // n_cols)  # ceiling division
+    title_height = 0.35 if predictions is None else 0.6  # room for two-line titles
+    fig, axes = plt.subplots(
+        n_rows,
+        n_cols,
+        figsize=(n_cols * image_size, n_rows * (image_size + title_height) + 0.4),
+        squeeze=False,
+    )
+    for index, ax in enumerate(axes.flat):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if index >= len(images):
+            ax.axis("off")
+            continue
+        ax.imshow(images[index], cmap="binary", interpolation="nearest")
+        true_name = class_names[int(labels[index])]
+        if predictions is None:
+            ax.set_title(true_name, fontsize=8)
+            continue
+        predicted = int(predictions[index])
+        wrong = predicted != int(labels[index])
+        colour = "#cf222e" if wrong else "black"
+        text = f"{class_names[predicted]}\n({true_name})" if wrong else class_names[predicted]
+        ax.set_title(text, fontsize=8, color=colour)
+        for spine in ax.spines.values():
+            spine.set_color(colour if wrong else "#bbbbbb")
+            spine.set_linewidth(2.5 if wrong else 0.8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

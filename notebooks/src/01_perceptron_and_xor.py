@@ -329,7 +329,7 @@ xor_model.compile(
     optimizer=keras.optimizers.Adam(learning_rate=0.05),
     metrics=["accuracy"],
 )
-xor_history = xor_model.fit(truth_table, y_xor, epochs=200, batch_size=4, verbose=0)
+xor_history = xor_model.fit(truth_table, y_xor, epochs=100, batch_size=4, verbose=0)
 
 xor_probabilities = xor_model.predict(truth_table, verbose=0)[:, 0]
 keras_xor_accuracy = np.mean((xor_probabilities >= 0.5) == y_xor)
@@ -338,7 +338,8 @@ print(f"accuracy of the Keras MLP on XOR: {keras_xor_accuracy:.2f}")
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-axes[0].plot(np.arange(1, 201), xor_history.history["loss"])
+xor_losses = xor_history.history["loss"]
+axes[0].plot(np.arange(1, len(xor_losses) + 1), xor_losses)
 axes[0].set(title="Training loss of the XOR network", xlabel="epoch", ylabel="binary cross-entropy")
 axes[0].grid(True, alpha=0.3)
 plot_decision_boundary(
@@ -346,6 +347,7 @@ plot_decision_boundary(
     truth_table,
     y_xor,
     ax=axes[1],
+    class_names=("XOR = 0", "XOR = 1"),
     padding=0.5,
 )
 axes[1].set(title="Its decision regions: not a straight line", xlabel="x1", ylabel="x2")
@@ -389,21 +391,24 @@ activations = {  # name: (values, derivatives)
     "softplus": (as_numpy(keras.activations.softplus(z)), sigmoid),
 }
 
-fig, (ax_value, ax_slope) = plt.subplots(1, 2, figsize=(12, 4.5))
-for name, (value, slope) in activations.items():
-    ax_value.plot(z, value, label=name, linewidth=2)
-    ax_slope.plot(z, slope, label=name, linewidth=2)
-ax_value.set(title="Activation functions", xlabel="z", ylabel="activation(z)", ylim=(-1.5, 3))
-ax_slope.set(title="Their derivatives", xlabel="z", ylabel="d activation / dz", ylim=(-0.2, 1.2))
-for ax in (ax_value, ax_slope):
+fig, axes = plt.subplots(2, 3, figsize=(12, 6.5), sharex=True, sharey=True)
+for ax, (name, (value, slope)) in zip(axes.flat, activations.items(), strict=True):
+    ax.plot(z, value, linewidth=2, label="function")
+    ax.plot(z, slope, "--", linewidth=2, label="derivative")
+    ax.set(title=name, ylim=(-1.2, 2.2))
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8)
+for ax in axes[-1]:
+    ax.set_xlabel("z")
+for ax in axes[:, 0]:
+    ax.set_ylabel("value")
+axes[0, 0].legend(loc="upper left")
+fig.suptitle("Activation functions (solid) and their derivatives (dashed)")
 fig.tight_layout()
 save_fig("activation_functions", CHAPTER, fig=fig)
 plt.show()
 
 # %% [markdown]
-# Two things to read off the right-hand plot. The step's derivative is flat zero: no
+# Two things to read off the dashed curves. The step's derivative is flat zero: no
 # gradient. The sigmoid's derivative never exceeds 0.25 and vanishes for large $|z|$,
 # which makes deep sigmoid networks slow to train (chapter 3 shows this); ReLU's is
 # exactly 1 for every positive input.

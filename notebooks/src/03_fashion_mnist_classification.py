@@ -1,0 +1,1430 @@
+# %% [markdown]
+# # Chapter 3: Classifying Fashion-MNIST
+#
+# Chapter 2 trained an MLP to predict a number. This chapter trains one to recognise
+# clothes: 70,000 small grayscale photos of ten kinds of garment, the Fashion-MNIST
+# data set. It is big enough that choices about the model, the optimizer and the
+# training loop show up in the results and in the waiting time, and small enough that
+# every experiment here runs on a laptop CPU in seconds.
+#
+# **You will learn to**
+#
+# - load an image data set, look at it, scale it, and hold out a validation set;
+# - set up a baseline (logistic regression) and see that it is a one-layer network;
+# - build a deep MLP with Keras' Sequential API, read its `summary()`, count its
+#   parameters by hand and inspect its weights;
+# - choose a loss for integer, one-hot, binary and multilabel targets, and train with
+#   `fit`, read the `History` and its learning curves, and continue training;
+# - evaluate on the test set, turn predicted probabilities into classes, and read a
+#   confusion matrix;
+# - compare optimizers, see vanishing gradients happen in a sigmoid network, cure
+#   overfitting with dropout and rebalance rare classes with class weights;
+# - make training several times faster by choosing the batch size and
+#   `steps_per_execution`, and measure it honestly.
+#
+# **Time:** about 60 minutes to read; the notebook runs in 3 to 4 minutes on a 2-core
+# laptop CPU.
+
+# %% [markdown]
+# ## Setup
+#
+# The usual imports, plus two helpers of the course: `load_fashion_mnist` (section 1
+# says what it does) and `plot_image_grid`, which draws labelled images. TensorFlow
+# may print a few harmless log lines when it starts.
+
+# %%
+import math
+import time
+from itertools import pairwise
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import tensorflow as tf
+from sklearn.linear_model import SGDClassifier
+from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix, recall_score
+from sklearn.model_selection import cross_val_score
+
+from utils.data import load_fashion_mnist
+from utils.plots import plot_image_grid, plot_learning_curves, save_fig
+from utils.reproducibility import set_seeds
+from utils.results import check_result
+from utils.splits import FASHION_MNIST_CLASS_NAMES, fashion_mnist_splits
+
+CHAPTER = "03_fashion_mnist_classification"
+set_seeds(42)
+print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
+
+# %% [markdown]
+# ## 1. Loading and looking at Fashion-MNIST
+#
+# Keras ships a loader for Fashion-MNIST: `keras.datasets.fashion_mnist.load_data()`
+# downloads four files once, caches them, and returns the training and test sets as
+# NumPy arrays. The course calls it through `load_fashion_mnist()`, a thin wrapper that
+# first makes sure Keras' cache holds verified files (copied from a local mirror when
+# there is no internet), then calls Keras and returns exactly what Keras returns. At
+# home, `keras.datasets.fashion_mnist.load_data()` does the same job.
+
+# %%
+(X_train_full, y_train_full), (X_test, y_test) = load_fashion_mnist()
+
+# %% tags=["nbval-check-output"]
+print("training images:", X_train_full.shape, X_train_full.dtype)
+print("training labels:", y_train_full.shape, y_train_full.dtype)
+print("test images:    ", X_test.shape, X_test.dtype)
+print("test labels:    ", y_test.shape, y_test.dtype)
+print("pixel values from", X_train_full.min(), "to", X_train_full.max())
+print("first ten labels:", y_train_full[:10])
+
+# %% [markdown]
+# Each image is a 28 × 28 grid of bytes, 0 for a white background and 255 for full
+# ink, and each label is a class id from 0 to 9. The ids stand for these garments
+# (`FASHION_MNIST_CLASS_NAMES` in `utils.splits` keeps the list):
+
+# %% tags=["nbval-check-output"]
+class_names = FASHION_MNIST_CLASS_NAMES
+for class_id, name in enumerate(class_names):
+    print(class_id, name)
+
+# %%
+fig = plot_image_grid(
+    X_train_full[:30],
+    y_train_full[:30],
+    class_names,
+    title="The first 30 training images with their labels",
+)
+save_fig("training_images", CHAPTER, fig=fig)
+plt.show()
+
+# %% [markdown]
+# Some classes are easy to tell apart (a trouser looks like nothing else); others
+# share a silhouette: T-shirts, shirts, pullovers and coats differ in sleeves, collars
+# and buttons that 28 × 28 pixels only hint at. Expect the model's mistakes there.
+#
+# Before training, count the images of each class. A classifier trained on skewed
+# classes learns to favour the common ones (section 10 shows this), and accuracy is a
+# fair score only when classes are about equally frequent.
+
+# %% tags=["nbval-check-output"]
+print("images per class, training set:", np.bincount(y_train_full))
+print("images per class, test set:    ", np.bincount(y_test))
+
+# %% [markdown]
+# Perfectly balanced: 6,000 training and 1,000 test images per class, so accuracy is
+# a fine headline score here.
+#
+# ### Scaling the pixels
+#
+# Gradient descent works best when inputs are small and on similar scales, so we
+# divide the pixel values by 255 to put them in [0, 1]. Convert to float32 *first*:
+# dividing the uint8 array directly would give float64, which doubles the memory
+# (60,000 × 784 float64 numbers take 376 MB) for no benefit, since Keras computes in
+# float32 anyway.
+
+# %%
+X_train_full = X_train_full.astype("float32") / 255.0
+X_test = X_test.astype("float32") / 255.0
+print(X_train_full.dtype, f"{X_train_full.nbytes / 1e6:.0f} MB, values in", end=" ")
+print(f"[{X_train_full.min():.1f}, {X_train_full.max():.1f}]")
+
+# %% [markdown]
+# ### A validation set
+#
+# We need data to compare models and tune settings on. It cannot be the test set: a
+# test score used to make choices stops being an honest estimate of the
+# **generalization error (일반화 오차)**, the error on new data. So we hold out a
+# **validation set (검증 세트)** from the training data: the last 5,000 training
+# images. The 10,000 **test set (테스트 세트)** images stay untouched until section 6.
+#
+# Deep learning usually relies on one validation set rather than cross-validation:
+# data sets are large, so 5,000 images already give a precise score, and training
+# each model $k$ times would cost $k$ times as long.
+
+# %%
+X_train, y_train = X_train_full[:-5000], y_train_full[:-5000]
+X_valid, y_valid = X_train_full[-5000:], y_train_full[-5000:]
+
+# %% [markdown]
+# Taking the last 5,000 without shuffling is safe only because the file's images are
+# already in random order; the validation labels confirm it, with about 500 of each
+# class. Slicing creates **views** of the same memory, not copies, which matters on a
+# machine with little RAM. The course's helper `fashion_mnist_splits()`, which later
+# chapters use, makes exactly this split:
+
+# %% tags=["nbval-check-output"]
+print("training:", X_train.shape, " validation:", X_valid.shape, " test:", X_test.shape)
+print("validation images per class:", np.bincount(y_valid))
+print("X_train is a view of X_train_full:", np.shares_memory(X_train, X_train_full))
+
+splits = fashion_mnist_splits()
+pairs = [
+    (splits.X_train, X_train),
+    (splits.y_train, y_train),
+    (splits.X_valid, X_valid),
+    (splits.y_valid, y_valid),
+    (splits.X_test, X_test),
+    (splits.y_test, y_test),
+]
+print("identical to fashion_mnist_splits():", all(np.array_equal(a, b) for a, b in pairs))
+del splits, pairs  # free the second copy
+
+# %% [markdown]
+# ## 2. A baseline: logistic regression
+#
+# Before building a deep network, measure what a simple model achieves; otherwise
+# there is no way to tell whether the deep one is any good. The classic baseline for
+# classification is **logistic regression (로지스틱 회귀)**. scikit-learn's
+# `SGDClassifier(loss="log_loss")` trains it with stochastic gradient descent, the same
+# way a network trains. It wants one row of features per image, so we flatten each
+# 28 × 28 image into 784 pixels (`reshape` again gives a view).
+#
+# Cross-validation on all 55,000 images would take minutes, so we use the first
+# 10,000 training images and 3 folds, with 20 passes over the data in each fit.
+
+# %%
+n_subset = 10_000
+X_subset = X_train[:n_subset].reshape(n_subset, -1)  # (10000, 784)
+logistic_regression = SGDClassifier(
+    loss="log_loss", max_iter=20, tol=None, random_state=42, n_jobs=-1
+)
+cv_scores = cross_val_score(logistic_regression, X_subset, y_train[:n_subset], cv=3)
+sgd_cv_accuracy = cv_scores.mean()
+print("accuracy in each fold:", np.round(cv_scores, 3))
+print(f"SGDClassifier (log loss), 3-fold CV accuracy: {sgd_cv_accuracy:.3f}")
+
+# %% [markdown]
+# About 80% of images right, from a model that only weighs pixels. Now the same model
+# in Keras: a `Flatten` layer turns each image into a 784-vector (it has no weights),
+# and one `Dense(10, activation="softmax")` layer computes ten scores and turns them
+# into probabilities. `compile` and `fit` are explained in sections 4 and 5; here we
+# train on all 55,000 images for 5 epochs and score on the validation set.
+
+# %%
+set_seeds(42)
+softmax_regression = keras.Sequential(
+    [
+        keras.Input(shape=(28, 28)),
+        keras.layers.Flatten(),
+        keras.layers.Dense(10, activation="softmax"),
+    ]
+)
+softmax_regression.compile(
+    loss="sparse_categorical_crossentropy",
+    optimizer=keras.optimizers.Adam(learning_rate=2e-3),
+    metrics=["accuracy"],
+)
+softmax_regression.fit(X_train, y_train, epochs=5, batch_size=256, verbose=0)
+_, softmax_valid_accuracy = softmax_regression.evaluate(
+    X_valid, y_valid, batch_size=1024, verbose=0
+)
+print(f"one Dense softmax layer in Keras, validation accuracy: {softmax_valid_accuracy:.3f}")
+
+# %% [markdown]
+# ### Why these are the same model
+#
+# Both compute, for an image $\mathbf{x}$ (784 pixels), ten scores
+# $\mathbf{z} = \mathbf{x}\mathbf{W} + \mathbf{b}$ with a 784 × 10 weight matrix and 10
+# biases, turn them into class probabilities, and learn $\mathbf{W}$ and $\mathbf{b}$
+# by gradient descent on the **cross-entropy (크로스 엔트로피)**, the average of
+# $-\log(\text{probability given to the true class})$. A single dense layer with
+# softmax on top *is* logistic regression for many classes, also called **softmax
+# regression (소프트맥스 회귀)**: same parameters, same loss.
+
+# %% tags=["nbval-check-output"]
+kernel, bias = softmax_regression.layers[-1].get_weights()
+print("Keras: kernel", kernel.shape, "+ bias", bias.shape, "=", kernel.size + bias.size, "weights")
+print("scikit-learn would learn coef_ (10, 784) + intercept_ (10,) = 7850 weights")
+
+# %% [markdown]
+# The one detail that differs: with ten classes, `SGDClassifier` trains ten separate
+# yes/no logistic regressions, each "class k versus all the others"
+# (**one-versus-rest, OvR, 일대다**), and picks the most confident one, whereas the
+# softmax layer is **multinomial**: its ten scores compete inside one softmax, trained
+# together. The gap in accuracy (about 0.80 against 0.85) comes mostly from the setup,
+# not the model: Keras saw 5.5 times more images, with a better optimizer (Adam,
+# section 7). Every network below must beat about 0.85 to be worth its extra weights.
+#
+# ## 3. A deep MLP with the Sequential API
+#
+# Now the real model: a `Flatten` layer, two hidden dense layers of 300 and 100 ReLU
+# units, and a softmax output layer with one unit per class. Keras' **Sequential API
+# (시퀀셜 API)** builds a model whose layers run one after the other, each feeding the
+# next. There are three common ways to write one.
+#
+# **1. A list of layers**, passed to `keras.Sequential`. `keras.Input(shape=(28, 28))`
+# comes first: it tells the model the shape of one image (without the batch size), so
+# that every layer can create its weights right away.
+
+# %%
+set_seeds(42)
+model_from_list = keras.Sequential(
+    [
+        keras.Input(shape=(28, 28)),
+        keras.layers.Flatten(),
+        keras.layers.Dense(300, activation="relu"),
+        keras.layers.Dense(100, activation="relu"),
+        keras.layers.Dense(10, activation="softmax"),
+    ]
+)
+
+# %% [markdown]
+# **2. Adding layers one by one** with `add()`, handy when a loop builds the layers.
+
+# %%
+model_by_add = keras.Sequential()
+model_by_add.add(keras.Input(shape=(28, 28)))
+model_by_add.add(keras.layers.Flatten())
+for units in (300, 100):
+    model_by_add.add(keras.layers.Dense(units, activation="relu"))
+model_by_add.add(keras.layers.Dense(10, activation="softmax"))
+
+# %% [markdown]
+# **3. Naming the layers and the model.** Without names, Keras numbers layers
+# (`dense`, `dense_1`, ...), and the numbers keep growing with every model built in the
+# session. Names make `summary()` readable and let you fetch a layer with
+# `model.get_layer(name)`. This is the model we train in this chapter.
+
+# %%
+set_seeds(42)
+model = keras.Sequential(
+    [
+        keras.Input(shape=(28, 28), name="image"),
+        keras.layers.Flatten(name="flatten"),
+        keras.layers.Dense(300, activation="relu", name="hidden1"),
+        keras.layers.Dense(100, activation="relu", name="hidden2"),
+        keras.layers.Dense(10, activation="softmax", name="output"),
+    ],
+    name="fashion_mlp",
+)
+
+# %% tags=["nbval-check-output"]
+for built in (model_from_list, model_by_add, model):
+    layout = [(type(layer).__name__, getattr(layer, "units", None)) for layer in built.layers]
+    print(f"{built.count_params():,} parameters:", layout)
+
+# %% [markdown]
+# Three spellings, one architecture. `summary()` lists the layers with their output
+# shapes and parameter counts; `None` in a shape stands for the batch size, which can
+# be anything.
+
+# %%
+model.summary()
+
+# %% [markdown]
+# Where do 266,610 parameters come from? A dense layer connects every input to every
+# unit, one weight per connection, and adds one bias per unit. `Flatten` only reshapes.
+
+# %% tags=["nbval-check-output"]
+layer_sizes = [28 * 28, 300, 100, 10]
+total = 0
+for n_inputs, n_units in pairwise(layer_sizes):
+    count = n_inputs * n_units + n_units
+    total += count
+    print(f"{n_inputs:>3} inputs x {n_units:>3} units + {n_units:>3} biases = {count:>7,}")
+print(f"total by hand: {total:,}   Keras: {model.count_params():,}")
+
+# %% [markdown]
+# Almost 90% of the weights sit in the first hidden layer, which sees every pixel.
+# Such a model has plenty of freedom to fit the training data, and to
+# **overfit (과대적합)** it, which is why we watch the validation set.
+#
+# ### Layers, weights and initializers
+#
+# `model.layers` lists the layers (the `Input` is not a layer of the model). Each
+# dense layer holds a **kernel (커널)**, its weight matrix of shape (inputs, units),
+# and a bias vector; `get_weights()` returns them as NumPy arrays (`set_weights()`
+# writes them back). Before training, Keras fills the kernel with small random numbers
+# drawn by its **initializer (초기화)**, Glorot uniform by default: uniform in
+# $[-\ell, \ell]$ with $\ell = \sqrt{6 / (\text{inputs} + \text{units})}$, a range
+# chosen so the signal keeps roughly the same spread from layer to layer. Biases start
+# at zero. Random weights matter: if every unit started equal, they would all receive
+# the same gradient and stay identical forever.
+
+# %% tags=["nbval-check-output"]
+print([layer.name for layer in model.layers])
+hidden1 = model.get_layer("hidden1")
+kernel, bias = hidden1.get_weights()
+print("kernel", kernel.shape, kernel.dtype, " bias", bias.shape)
+print(
+    "initializers:",
+    type(hidden1.kernel_initializer).__name__,
+    "and",
+    type(hidden1.bias_initializer).__name__,
+)
+limit = math.sqrt(6 / (784 + 300))
+print(f"Glorot limit for 784 inputs and 300 units: {limit:.4f}")
+print("every kernel weight within the limit:", bool(np.abs(kernel).max() <= limit))
+print("every bias zero:", bool(np.all(bias == 0)))
+
+# %% [markdown]
+# To pick another scheme, pass it when you create the layer, for example
+# `Dense(300, activation="relu", kernel_initializer="he_normal")`; He initialisation
+# is scaled for ReLU units and helps very deep ReLU networks.
+#
+# ## 4. Compiling: loss, optimizer, metrics
+#
+# `compile` sets what training optimises and how: the **loss function (손실 함수)**,
+# the **optimizer (옵티마이저)** that updates the weights, and the **metrics (측정
+# 지표)** to report along the way.
+#
+# ### Which cross-entropy?
+#
+# For **multiclass classification (다중 분류)**, one class per image out of several,
+# the output is a softmax and the loss is the cross-entropy. Keras has it in two
+# spellings, which differ only in how the labels are written:
+#
+# - `"sparse_categorical_crossentropy"` for **integer labels** (3 means "Dress"), as in
+#   Fashion-MNIST;
+# - `"categorical_crossentropy"` for **one-hot** labels (**원-핫 인코딩**): a vector of
+#   zeros with a single 1 at the true class. `keras.utils.to_categorical` converts.
+
+# %% tags=["nbval-check-output"]
+labels = np.array([0, 3, 9])  # T-shirt/top, Dress, Ankle boot
+one_hot = keras.utils.to_categorical(labels, num_classes=10)
+print(one_hot)
+
+# %%
+scores = np.random.default_rng(0).normal(size=(3, 10)).astype("float32")
+probabilities = keras.ops.convert_to_numpy(keras.activations.softmax(scores))
+sparse_loss = keras.losses.sparse_categorical_crossentropy(labels, probabilities)
+categorical_loss = keras.losses.categorical_crossentropy(one_hot, probabilities)
+by_hand = -np.log(probabilities[np.arange(3), labels])
+print("sparse categorical:", np.round(keras.ops.convert_to_numpy(sparse_loss), 4))
+print("categorical:       ", np.round(keras.ops.convert_to_numpy(categorical_loss), 4))
+print("-log p(true class):", np.round(by_hand, 4))
+
+# %% [markdown]
+# Same numbers three times: both losses are $-\log$ of the probability the model
+# gives the true class. Use the sparse one when labels are integers; it saves building
+# a 10-times-larger target array. Passing integer labels to the categorical loss
+# fails with a shape error.
+#
+# ### Binary and multilabel outputs
+#
+# The output layer and the loss follow the kind of question:
+#
+# | task | example | output layer | loss |
+# |---|---|---|---|
+# | **binary classification (이진 분류)** | sandal or not? | `Dense(1, activation="sigmoid")` | `"binary_crossentropy"` |
+# | **multiclass (다중 분류)**, one class out of $k$ | which garment? | `Dense(k, activation="softmax")` | `"sparse_categorical_crossentropy"` (integer labels) or `"categorical_crossentropy"` (one-hot) |
+# | **multilabel (다중 레이블 분류)**, any subset of $k$ tags | is it dark? has sleeves? has a collar? | `Dense(k, activation="sigmoid")` | `"binary_crossentropy"` (one yes/no per tag) |
+#
+# The difference between the last two rows is the activation. Softmax makes the
+# outputs compete: they sum to 1, so raising one lowers the others, which suits
+# exactly one true class. A sigmoid on each output answers each question on its own,
+# so several can be near 1 at once:
+
+# %%
+tag_scores = np.array([[3.0, 2.5, -2.0]], dtype="float32")  # three tags, two of them true
+print("softmax:", np.round(keras.ops.convert_to_numpy(keras.activations.softmax(tag_scores)), 3))
+print("sigmoid:", np.round(keras.ops.convert_to_numpy(keras.activations.sigmoid(tag_scores)), 3))
+
+# %% [markdown]
+# ### Metrics and the optimizer
+#
+# The loss is what gradient descent minimises; a **metric** is what *you* want to
+# read. `metrics=["accuracy"]` reports the fraction of images whose highest
+# probability is the true class (Keras picks the sparse version to match the labels).
+#
+# For the optimizer we use Adam (section 7 compares it with the others) with a
+# **learning-rate schedule (학습률 스케줄)**: `CosineDecay` starts at 0.002 and lowers
+# the rate along half a cosine wave to 0 at the end of the planned 15 epochs. Large
+# steps early make fast progress; small steps late let the weights settle into a good
+# spot instead of bouncing around it. The schedule counts optimizer steps, so we
+# compute how many there will be. `steps_per_execution` (section 11) makes Keras run
+# 20 training steps per call into TensorFlow, which speeds up training and changes
+# nothing in the results.
+
+# %%
+EPOCHS = 15
+BATCH_SIZE = 256
+STEPS_PER_EXECUTION = 20
+steps_per_epoch = math.ceil(len(X_train) / BATCH_SIZE)
+
+cosine_schedule = keras.optimizers.schedules.CosineDecay(
+    initial_learning_rate=2e-3, decay_steps=EPOCHS * steps_per_epoch
+)
+model.compile(
+    loss="sparse_categorical_crossentropy",
+    optimizer=keras.optimizers.Adam(learning_rate=cosine_schedule),
+    metrics=["accuracy"],
+    steps_per_execution=STEPS_PER_EXECUTION,
+)
+
+# %% [markdown]
+# ## 5. Training with `fit`
+#
+# `fit` runs the training loop of chapter 1 (forward pass, loss, backward pass,
+# update) over **mini-batches (미니배치)**: it shuffles the training set, cuts it into
+# batches of `batch_size` images, and takes one gradient step per batch. One step is
+# an **iteration (반복)**; one pass over the whole training set is an **epoch**. So
+# the number of steps per epoch is the training-set size divided by the **batch size
+# (배치 크기)**, rounded up, since the last, smaller batch also gets its step:
+
+# %% tags=["nbval-check-output"]
+n_train = len(X_train)
+last_batch = n_train - (steps_per_epoch - 1) * BATCH_SIZE
+print(
+    f"{n_train:,} / {BATCH_SIZE} = {n_train / BATCH_SIZE:.2f} -> {steps_per_epoch} steps per epoch"
+)
+print(f"(the last batch holds {last_batch} images)")
+print(f"with Keras' default batch_size=32: {math.ceil(n_train / 32):,} steps per epoch")
+
+# %% [markdown]
+# We train for 10 of the 15 planned epochs first and look at the results; the rest
+# follows below. `validation_data` makes Keras score the validation set at the end of
+# every epoch, without training on it. `verbose=2` prints one line per epoch (the
+# default, `"auto"`, draws a progress bar; `0` prints nothing).
+
+# %%
+history = model.fit(
+    X_train,
+    y_train,
+    epochs=10,
+    batch_size=BATCH_SIZE,
+    validation_data=(X_valid, y_valid),
+    verbose=2,
+)
+
+# %% [markdown]
+# ### The `History` object
+#
+# `fit` returns a `History` object (Keras also keeps it as `model.history`). Its
+# `params` hold the run's settings, `epoch` the epoch numbers, and `history` a
+# dictionary with one list per metric: the training values and, prefixed with `val_`,
+# the validation ones.
+
+# %%
+print("params:", history.params)
+print("epochs:", history.epoch)
+print("keys:  ", list(history.history))
+print("validation accuracy per epoch:", np.round(history.history["val_accuracy"], 3))
+
+# %% [markdown]
+# ### Learning curves
+#
+# Plotting these lists gives **learning curves (학습 곡선)**. One subtlety when you
+# compare the two curves: the validation score is measured once, with the weights at
+# the *end* of the epoch, while the training score is an average over the epoch's
+# batches, computed while the weights were still improving. On average it describes
+# the model as it was in the *middle* of the epoch, so it should be drawn half an
+# epoch to the left. Unshifted, the training curve looks worse than it is, and
+# overfitting shows up later than it really starts.
+
+# %%
+fig, (ax_raw, ax_shifted) = plt.subplots(1, 2, figsize=(12, 4), sharey=True)
+plot_learning_curves(history, ["accuracy"], ax=ax_raw, title="As Keras records them")
+epochs = np.arange(1, len(history.epoch) + 1)
+ax_shifted.plot(epochs - 0.5, history.history["accuracy"], label="training (shifted by -0.5)")
+ax_shifted.plot(epochs, history.history["val_accuracy"], "--", label="validation")
+ax_shifted.set(title="Training curve shifted half an epoch left", xlabel="epoch")
+ax_shifted.grid(True, alpha=0.3)
+ax_shifted.legend()
+ax_raw.set_ylabel("accuracy")
+fig.suptitle("Accuracy of the deep MLP during its first 10 epochs")
+fig.tight_layout()
+save_fig("learning_curves_shift", CHAPTER, fig=fig)
+plt.show()
+
+# %% [markdown]
+# The validation accuracy is still rising, so the model has not converged: more
+# training should help.
+#
+# ### Continuing training
+#
+# Calling `fit` again continues from where the model stopped: weights, optimizer
+# state and the optimizer's step counter carry over, so our cosine schedule resumes
+# at epoch 11 as planned. `initial_epoch=10` numbers the new epochs from 11, and
+# `epochs=EPOCHS` is the number of the *last* epoch, not a count: this call runs 5
+# more.
+#
+# We also add **early stopping (조기 종료)**: the `EarlyStopping` callback watches the
+# validation loss after each epoch, stops training when it has not improved for
+# `patience` epochs, and with `restore_best_weights=True` puts back the weights of the
+# best epoch at the end. It is cheap insurance against training past the point where
+# the model starts to overfit.
+
+# %%
+early_stopping = keras.callbacks.EarlyStopping(
+    monitor="val_loss", patience=3, restore_best_weights=True
+)
+history_more = model.fit(
+    X_train,
+    y_train,
+    initial_epoch=10,
+    epochs=EPOCHS,
+    batch_size=BATCH_SIZE,
+    validation_data=(X_valid, y_valid),
+    callbacks=[early_stopping],
+    verbose=2,
+)
+epochs_trained = len(history.epoch) + len(history_more.epoch)
+print(
+    f"epochs trained in all: {epochs_trained}; optimizer steps: {int(model.optimizer.iterations)}"
+)
+
+# %%
+full_history = {key: history.history[key] + history_more.history[key] for key in history.history}
+epochs = np.arange(1, epochs_trained + 1)
+fig, axes = plt.subplots(1, 2, figsize=(12, 4))
+for ax, metric in zip(axes, ["loss", "accuracy"], strict=True):
+    ax.plot(epochs - 0.5, full_history[metric], label=f"training {metric} (shifted by -0.5)")
+    ax.plot(epochs, full_history[f"val_{metric}"], "--", label=f"validation {metric}")
+    ax.axvline(10.5, color="grey", linestyle=":", label="second call to fit")
+    ax.set(
+        title=f"{metric.capitalize()} over all {epochs_trained} epochs",
+        xlabel="epoch",
+        ylabel=metric,
+    )
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+fig.tight_layout()
+save_fig("learning_curves_full", CHAPTER, fig=fig)
+plt.show()
+
+# %% [markdown]
+# Over the last epochs the learning rate approaches zero and the validation curves
+# flatten out at their best values, while the training accuracy keeps climbing above
+# them: the model fits the training images a little better than new ones, the normal
+# amount of overfitting for a model of this size.
+#
+# ## 6. Evaluating and predicting
+#
+# ### The test set, once
+#
+# All choices are made, so now, and only now, we score the test set. `evaluate`
+# returns the loss followed by the metrics. It changes no weights, so a large batch
+# only makes it faster.
+
+# %%
+test_loss, test_accuracy = model.evaluate(X_test, y_test, batch_size=1024, verbose=0)
+print(f"test loss {test_loss:.3f}, test accuracy {test_accuracy:.4f}")
+print(f"(validation accuracy of the final weights: {full_history['val_accuracy'][-1]:.4f})")
+
+# %% [markdown]
+# Close to 0.89, and close to the validation accuracy. Test accuracy usually comes
+# out a little lower than validation accuracy, because we chose settings by what
+# looked best on the validation set, which flatters that score slightly. The deep MLP
+# clearly beats the linear baseline (about 0.85), and matches or beats the 0.886 to
+# 0.887 that textbook runs of this architecture report after 30 epochs of plain SGD,
+# in half the epochs.
+#
+# ### From probabilities to classes
+#
+# `predict` returns, for each image, the ten probabilities of the softmax layer.
+
+# %%
+X_new = X_test[:3]
+probabilities_new = model.predict(X_new, verbose=0)
+print(np.round(probabilities_new, 3))
+
+# %% [markdown]
+# The predicted class is the one with the highest probability: `argmax` along axis 1
+# (one answer per row). Old Keras had a `predict_classes` method for this; it was
+# removed in 2021, since what counts as "the class" depends on the output layer.
+# Today you write
+# `model.predict(X).argmax(axis=1)` for softmax outputs, and
+# `(model.predict(X) > 0.5).astype(int)` for sigmoid ones.
+
+# %%
+predicted_new = probabilities_new.argmax(axis=1)
+print("predicted:", predicted_new, [class_names[i] for i in predicted_new])
+print("true:     ", y_test[:3], [class_names[i] for i in y_test[:3]])
+
+# %% [markdown]
+# Now all 10,000 test images. In the grids below a title shows the predicted class;
+# for a mistake it is red, with the true class in brackets.
+
+# %%
+y_pred = model.predict(X_test, batch_size=1024, verbose=0).argmax(axis=1)
+fig = plot_image_grid(
+    X_test[:30],
+    y_test[:30],
+    class_names,
+    predictions=y_pred[:30],
+    title="The first 30 test images: predicted class (true class if wrong)",
+)
+save_fig("test_predictions", CHAPTER, fig=fig)
+plt.show()
+
+# %%
+mistakes = np.flatnonzero(y_pred != y_test)
+print(f"{len(mistakes)} mistakes out of {len(y_test):,} test images")
+fig = plot_image_grid(
+    X_test[mistakes[:20]],
+    y_test[mistakes[:20]],
+    class_names,
+    predictions=y_pred[mistakes[:20]],
+    title="Twenty of the mistakes: predicted class (true class)",
+)
+save_fig("test_mistakes", CHAPTER, fig=fig)
+plt.show()
+
+# %% [markdown]
+# Many mistakes are understandable: a shirt taken for a T-shirt, a pullover for a
+# coat; a few images would puzzle a human too.
+#
+# ### The confusion matrix
+#
+# A **confusion matrix (오차 행렬)** counts, for every true class (row), how often the
+# model predicted each class (column). The diagonal holds the correct answers;
+# everything else is a mistake, labelled with what was confused with what.
+# scikit-learn computes it with `confusion_matrix` and draws it with
+# `ConfusionMatrixDisplay`.
+
+# %%
+fig, ax = plt.subplots(figsize=(8, 7))
+ConfusionMatrixDisplay.from_predictions(
+    y_test, y_pred, display_labels=class_names, xticks_rotation=45, colorbar=False, ax=ax
+)
+ax.set(
+    title="Confusion matrix of the deep MLP on the test set",
+    xlabel="predicted class",
+    ylabel="true class",
+)
+fig.tight_layout()
+save_fig("confusion_matrix", CHAPTER, fig=fig)
+plt.show()
+
+# %%
+counts = confusion_matrix(y_test, y_pred)
+np.fill_diagonal(counts, 0)
+print("most frequent confusions (true -> predicted):")
+for flat_index in np.argsort(counts, axis=None)[::-1][:4]:
+    true_class, predicted_class = np.unravel_index(flat_index, counts.shape)
+    print(
+        f"  {class_names[true_class]:>11} -> {class_names[predicted_class]:<11}"
+        f" {counts[true_class, predicted_class]} times"
+    )
+
+# %% [markdown]
+# As the images suggested, the upper-body garments (T-shirt/top, Pullover, Coat,
+# Shirt) account for most errors, shirts above all. The footwear classes are almost
+# never confused with clothes, only among themselves.
+#
+# ## 7. Optimizers compared
+#
+# The optimizer decides how a gradient becomes a weight update. The main families, in
+# one line each:
+#
+# - **SGD**: step against the current batch's gradient, the same learning rate for
+#   every weight. Simple, but slow in long narrow valleys, where it zigzags.
+# - **Momentum (모멘텀)**: keep a velocity, a decaying sum of past gradients
+#   (`momentum=0.9` keeps 90% each step), and move along it. Consistent directions
+#   speed up, zigzags cancel out.
+# - **Nesterov accelerated gradient (네스테로프 가속 경사)**: momentum that measures
+#   the gradient a little ahead, where the velocity is taking it, and so corrects its
+#   course sooner. Usually slightly faster than plain momentum.
+# - **Adagrad**: divide each weight's step by the square root of the sum of all its
+#   past squared gradients, so steep directions take smaller steps. The sum only grows,
+#   so the steps shrink towards zero and training can stall.
+# - **RMSprop**: Adagrad with a decaying average instead of a sum: it remembers only
+#   recent gradients, so it adapts without stalling.
+# - **Adam**: momentum and RMSprop together (a decaying average of gradients for the
+#   direction, of squared gradients for the scale), with a correction for the first
+#   steps. The usual default.
+#
+# ### Setting the optimizer and its learning rate
+#
+# `compile` accepts an optimizer by name, such as `optimizer="adam"`: you get the class
+# with its default settings (a learning rate of 0.001 for Adam). To choose the
+# learning rate or other settings, pass an optimizer object instead. Keras 2 still
+# accepted the old alias `lr=`; Keras 3 rejects it, so write `learning_rate=`. The
+# module is `keras.optimizers`, plural: `keras.optimizer.SGD`, which appears in some
+# old notes, is a typo.
+
+# %%
+demo = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
+demo.compile(optimizer="adam", loss="mse")
+print(
+    "by name:  ",
+    type(demo.optimizer).__name__,
+    f"learning rate {float(demo.optimizer.learning_rate):g}",
+)
+demo.compile(optimizer=keras.optimizers.SGD(learning_rate=0.05, momentum=0.9), loss="mse")
+print(
+    "by object:",
+    type(demo.optimizer).__name__,
+    f"learning rate {float(demo.optimizer.learning_rate):g}",
+)
+try:
+    keras.optimizers.SGD(lr=0.05)
+except ValueError as error:
+    print("lr= is rejected:", error)
+
+# %% [markdown]
+# ### A race on the same budget
+#
+# Each optimizer trains an identical fresh copy of our MLP for 10 epochs on the first
+# 10,000 training images (a subset, to keep the comparison under half a minute), with
+# batches of 128. SGD, RMSprop and Adam use Keras' default learning rates; momentum
+# and Nesterov the same 0.01 as SGD, so that the difference is only the momentum; and
+# Adagrad 0.01, since its default of 0.001 leaves it far behind after shrinking. The
+# helper `build_mlp` makes the fresh models, re-seeded so that every one starts from
+# the same weights.
+
+
+# %%
+def build_mlp(hidden_units=(300, 100), activation="relu", dropout_rate=0.0, seed=42):
+    """A fresh Flatten -> hidden Dense layers -> softmax classifier, seeded to repeat."""
+    set_seeds(seed)
+    layers = [keras.Input(shape=(28, 28)), keras.layers.Flatten()]
+    for units in hidden_units:
+        layers.append(keras.layers.Dense(units, activation=activation))
+        if dropout_rate > 0:
+            layers.append(keras.layers.Dropout(dropout_rate))
+    layers.append(keras.layers.Dense(10, activation="softmax"))
+    return keras.Sequential(layers)
+
+
+X_small, y_small = X_train[:10_000], y_train[:10_000]
+
+# %%
+optimizers = {
+    "SGD": keras.optimizers.SGD(learning_rate=0.01),
+    "momentum": keras.optimizers.SGD(learning_rate=0.01, momentum=0.9),
+    "Nesterov": keras.optimizers.SGD(learning_rate=0.01, momentum=0.9, nesterov=True),
+    "Adagrad": keras.optimizers.Adagrad(learning_rate=0.01),
+    "RMSprop": keras.optimizers.RMSprop(learning_rate=0.001),
+    "Adam": keras.optimizers.Adam(learning_rate=0.001),
+}
+optimizer_histories = {}
+for name, optimizer in optimizers.items():
+    mlp = build_mlp()
+    mlp.compile(
+        loss="sparse_categorical_crossentropy",
+        optimizer=optimizer,
+        metrics=["accuracy"],
+        steps_per_execution=STEPS_PER_EXECUTION,
+    )
+    optimizer_histories[name] = mlp.fit(
+        X_small,
+        y_small,
+        epochs=10,
+        batch_size=128,
+        validation_data=(X_valid, y_valid),
+        validation_batch_size=1024,
+        verbose=0,
+    ).history
+
+# %%
+fig, (ax_loss, ax_accuracy) = plt.subplots(1, 2, figsize=(12, 4.5))
+epochs = np.arange(1, 11)
+for name, record in optimizer_histories.items():
+    ax_loss.plot(epochs, record["loss"], marker=".", label=name)
+    ax_accuracy.plot(epochs, record["val_accuracy"], marker=".", label=name)
+ax_loss.set(title="Training loss", xlabel="epoch", ylabel="cross-entropy", yscale="log")
+ax_accuracy.set(title="Validation accuracy", xlabel="epoch", ylabel="accuracy")
+for ax in (ax_loss, ax_accuracy):
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+fig.suptitle("Six optimizers, same MLP, 10 epochs on 10,000 training images")
+fig.tight_layout()
+save_fig("optimizers", CHAPTER, fig=fig)
+plt.show()
+
+optimizer_table = pd.DataFrame(
+    {
+        "final training loss": [h["loss"][-1] for h in optimizer_histories.values()],
+        "final validation accuracy": [h["val_accuracy"][-1] for h in optimizer_histories.values()],
+    },
+    index=list(optimizer_histories),
+).round(3)
+optimizer_table
+
+# %% [markdown]
+# Plain SGD is clearly slowest, and momentum alone changes that a lot. The adaptive
+# methods RMSprop and Adam drive the training loss down fastest. Adagrad beats plain
+# SGD but falls behind the others as its steps shrink. Validation accuracy tells a
+# slightly different story: a faster-falling training loss is not the same as a
+# better model, and on this small subset the fast optimizers soon start to overfit.
+# Two caveats: each optimizer has a learning rate that could be tuned (a well-tuned
+# SGD with momentum often generalises as well as Adam, given more epochs), and these
+# curves come from one seed. Adam's good results with little tuning are why it is the usual first
+# choice, and the one we used for the main model.
+#
+# ## 8. Sigmoid or ReLU in the hidden layers: vanishing gradients
+#
+# Chapter 1 noted that the sigmoid's derivative is at most 0.25 and almost 0 for large
+# inputs, where the sigmoid **saturates (포화)**. Backpropagation multiplies such
+# factors layer by layer, from the output back to the input; through many sigmoid
+# layers the gradient shrinks geometrically, so the first layers barely learn. This is
+# the **vanishing gradients (그레이디언트 소실)** problem, which long held deep
+# networks back. ReLU's derivative is exactly 1 for every active unit, so it passes
+# gradients through without shrinking them.
+#
+# Let's measure it. We build two deep MLPs with eight hidden layers of 100 units, one
+# with sigmoid and one with ReLU, and with `tf.GradientTape` compute the gradient of
+# the loss on 512 training images *at initialisation*, before any training. The size
+# (norm) of each layer's kernel gradient tells how strongly that layer would learn.
+
+# %%
+X_batch, y_batch = X_train[:512], y_train[:512]
+loss_function = keras.losses.SparseCategoricalCrossentropy()
+gradient_norms = {}
+for activation in ("sigmoid", "relu"):
+    deep_model = build_mlp(hidden_units=(100,) * 8, activation=activation)
+    with tf.GradientTape() as tape:
+        loss = loss_function(y_batch, deep_model(X_batch, training=True))
+    kernels = [layer.kernel for layer in deep_model.layers if hasattr(layer, "kernel")]
+    gradients = tape.gradient(loss, kernels)
+    gradient_norms[activation] = np.array([float(tf.norm(g)) for g in gradients])
+
+fig, ax = plt.subplots(figsize=(8, 4))
+layer_numbers = np.arange(1, 10)
+for activation, norms in gradient_norms.items():
+    ax.semilogy(layer_numbers, norms, marker="o", label=f"{activation} hidden layers")
+ax.set(
+    title="Gradient size per layer at initialisation (8 hidden layers + output)",
+    xlabel="layer (1 = nearest the input, 9 = output)",
+    ylabel="norm of the kernel gradient",
+)
+ax.grid(True, alpha=0.3)
+ax.legend()
+fig.tight_layout()
+save_fig("vanishing_gradients", CHAPTER, fig=fig)
+plt.show()
+
+gradient_ratio = gradient_norms["sigmoid"][0] / gradient_norms["relu"][0]
+for activation, norms in gradient_norms.items():
+    print(f"{activation:>7}: first layer {norms[0]:.1e}, output layer {norms[-1]:.1e}")
+print(f"first-layer gradient, sigmoid / ReLU: {gradient_ratio:.1e}")
+
+# %% [markdown]
+# In the sigmoid network the gradient shrinks by a factor of four or five per layer and
+# reaches the first layer tens of thousands of times smaller than at the output; the
+# ReLU network's gradients stay within the same order of magnitude. What that means
+# for training: the same two networks, trained with plain SGD for 5 epochs on the
+# 10,000-image subset.
+
+# %%
+deep_histories = {}
+for activation in ("sigmoid", "relu"):
+    deep_model = build_mlp(hidden_units=(100,) * 8, activation=activation)
+    deep_model.compile(
+        loss="sparse_categorical_crossentropy",
+        optimizer=keras.optimizers.SGD(learning_rate=0.05),
+        metrics=["accuracy"],
+        steps_per_execution=STEPS_PER_EXECUTION,
+    )
+    deep_histories[activation] = deep_model.fit(
+        X_small,
+        y_small,
+        epochs=5,
+        batch_size=64,
+        validation_data=(X_valid, y_valid),
+        validation_batch_size=1024,
+        verbose=0,
+    ).history
+
+fig, ax = plt.subplots(figsize=(7, 4))
+for activation, record in deep_histories.items():
+    ax.plot(
+        np.arange(1, 6), record["val_accuracy"], marker="o", label=f"{activation} hidden layers"
+    )
+ax.axhline(0.1, color="grey", linestyle=":", label="chance (1 in 10)")
+ax.set(title="Eight hidden layers trained with SGD", xlabel="epoch", ylabel="validation accuracy")
+ax.grid(True, alpha=0.3)
+ax.legend()
+fig.tight_layout()
+save_fig("sigmoid_vs_relu_training", CHAPTER, fig=fig)
+plt.show()
+
+# %% [markdown]
+# The sigmoid network stays at chance: its lower layers hardly move, and the upper
+# ones only learn to predict the average class. The ReLU network learns from the first
+# epoch. This is why ReLU (and its variants) is the default for hidden layers. Sigmoid
+# remains the right choice for a binary or multilabel *output*, where a single layer
+# is not a problem. Other remedies help deep networks train too: initialisations
+# scaled for the activation (such as He for ReLU), adaptive optimizers, and
+# normalisation layers between the dense layers.
+#
+# ## 9. Dropout against overfitting
+#
+# A network with many weights and few training examples memorises them: training
+# accuracy keeps climbing while validation loss turns back up. **Dropout (드롭아웃)**
+# is a simple cure. During training, a `Dropout(rate)` layer sets a random fraction
+# `rate` of its inputs to zero at every step (and scales the others up by
+# $1/(1-\text{rate})$ to keep their expected sum the same); at prediction time it does
+# nothing. No unit can rely on a particular other unit being there, so the network has
+# to spread what it learns over many units, which generalises better.
+#
+# To see overfitting quickly we train on only 2,000 images for 20 epochs, once
+# without and once with `Dropout(0.5)` after each hidden layer.
+
+# %%
+dropout_histories = {}
+for rate in (0.0, 0.5):
+    mlp = build_mlp(dropout_rate=rate)
+    mlp.compile(
+        loss="sparse_categorical_crossentropy",
+        optimizer=keras.optimizers.Adam(learning_rate=0.001),
+        metrics=["accuracy"],
+        steps_per_execution=STEPS_PER_EXECUTION,
+    )
+    dropout_histories[rate] = mlp.fit(
+        X_train[:2000],
+        y_train[:2000],
+        epochs=20,
+        batch_size=64,
+        validation_data=(X_valid, y_valid),
+        validation_batch_size=1024,
+        verbose=0,
+    ).history
+
+# %%
+fig, (ax_loss, ax_accuracy) = plt.subplots(1, 2, figsize=(12, 4.5))
+epochs = np.arange(1, 21)
+for rate, record in dropout_histories.items():
+    label = "no dropout" if rate == 0 else f"dropout {rate}"
+    line = ax_loss.plot(epochs, record["val_loss"], marker=".", label=f"{label}: validation")
+    colour = line[0].get_color()
+    ax_accuracy.plot(epochs, record["val_accuracy"], color=colour, label=f"{label}: validation")
+    ax_accuracy.plot(
+        epochs - 0.5, record["accuracy"], ":", color=colour, label=f"{label}: training (shifted)"
+    )
+ax_loss.set(title="Validation loss", xlabel="epoch", ylabel="cross-entropy")
+ax_accuracy.set(title="Accuracy", xlabel="epoch", ylabel="accuracy")
+for ax in (ax_loss, ax_accuracy):
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+fig.suptitle("Overfitting 2,000 training images, with and without dropout")
+fig.tight_layout()
+save_fig("dropout", CHAPTER, fig=fig)
+plt.show()
+
+late_val_loss = {
+    rate: np.mean(record["val_loss"][-5:]) for rate, record in dropout_histories.items()
+}
+for rate, record in dropout_histories.items():
+    gap = record["accuracy"][-1] - record["val_accuracy"][-1]
+    print(
+        f"dropout {rate}: mean validation loss over the last 5 epochs {late_val_loss[rate]:.3f},"
+        f" training - validation accuracy {gap:.3f}"
+    )
+dropout_loss_change = late_val_loss[0.5] - late_val_loss[0.0]
+
+# %% [markdown]
+# Without dropout the validation loss bottoms out after a few epochs and then climbs
+# while the training accuracy races ahead: classic overfitting. With dropout the
+# validation loss stays near its minimum and the gap between training and validation
+# accuracy is much smaller. The validation *accuracy* gains less than the loss
+# suggests: the overfit model is not much worse at ranking the right class first, but
+# it becomes overconfident in its mistakes, which the loss punishes. Dropout slows
+# the fit of the training set too, so a model with dropout usually needs more epochs.
+# (Keras shows training metrics computed *with* dropout active, which is one more
+# reason they sit below the validation ones here.)
+#
+# ## 10. Imbalanced classes: `class_weight` and `sample_weight`
+#
+# Fashion-MNIST is balanced, but real data rarely is: fraud, diseases and defects are
+# rare by nature. To see what **class imbalance (클래스 불균형)** does, we build a
+# deliberately skewed training set: from the first 20,000 training images we keep only
+# 5% of the pullovers and 5% of the shirts.
+
+# %%
+rng = np.random.default_rng(42)
+rare_classes = [2, 6]  # Pullover, Shirt
+keep = np.ones(20_000, dtype=bool)
+for rare in rare_classes:
+    members = np.flatnonzero(y_train[:20_000] == rare)
+    dropped = rng.choice(members, size=len(members) - len(members) // 20, replace=False)
+    keep[dropped] = False
+X_skewed, y_skewed = X_train[:20_000][keep], y_train[:20_000][keep]  # a copy: 56 MB
+skewed_counts = np.bincount(y_skewed, minlength=10)
+print("images per class in the skewed training set:", skewed_counts)
+
+# %% [markdown]
+# A model trained on this sees a pullover or a shirt in 1 image out of 90; when
+# unsure, betting on a common class is the safer choice for its loss. The per-class
+# **recall (재현율)**, the fraction of each class's images that the model finds, on the
+# (balanced) validation set shows the damage.
+#
+# The fix is to make each rare image count more. `fit(..., class_weight={class: weight})`
+# multiplies every image's loss by its class's weight. A standard choice, called
+# "balanced", gives class $c$ the weight $n / (k \cdot n_c)$: $n$ images, $k$ classes,
+# $n_c$ images of class $c$. Every class then weighs the same in total, and an image
+# of an average-sized class keeps a weight near 1. `fit(..., sample_weight=array)` is
+# the general form: one weight per training image, for any reason (for example, to
+# trust labels from an expert more than crowd-sourced ones). Giving each image its
+# class's weight must reproduce `class_weight` exactly, so we train that too and
+# compare. (With both arguments, Keras multiplies the two.)
+
+# %%
+class_weights = {c: len(y_skewed) / (10 * skewed_counts[c]) for c in range(10)}
+sample_weights = np.array([class_weights[c] for c in y_skewed])
+print("class weights:", {c: round(float(w), 2) for c, w in class_weights.items()})
+
+weighting_runs = {
+    "no weights": {},
+    "class_weight": {"class_weight": class_weights},
+    "sample_weight": {"sample_weight": sample_weights},
+}
+recalls, valid_accuracies = {}, {}
+for name, weighting in weighting_runs.items():
+    mlp = build_mlp()
+    mlp.compile(
+        loss="sparse_categorical_crossentropy",
+        optimizer=keras.optimizers.Adam(learning_rate=0.001),
+        metrics=["accuracy"],
+        steps_per_execution=STEPS_PER_EXECUTION,
+    )
+    mlp.fit(X_skewed, y_skewed, epochs=8, batch_size=128, verbose=0, **weighting)
+    y_valid_pred = np.argmax(mlp(X_valid), axis=1)  # calling the model: one batch of 5,000
+    recalls[name] = recall_score(y_valid, y_valid_pred, average=None)
+    valid_accuracies[name] = np.mean(y_valid_pred == y_valid)
+
+recall_table = pd.DataFrame(recalls, index=class_names).round(3)
+recall_table.insert(0, "training images", skewed_counts)
+print({name: round(float(accuracy), 3) for name, accuracy in valid_accuracies.items()})
+recall_table
+
+# %%
+fig, ax = plt.subplots(figsize=(11, 4))
+positions = np.arange(10)
+for offset, name in zip((-0.2, 0.2), ("no weights", "class_weight"), strict=True):
+    ax.bar(positions + offset, recalls[name], width=0.4, label=name)
+ax.set_xticks(positions, class_names, rotation=30)
+ax.set(
+    title="Recall per class on the validation set, trained with only 5% of pullovers and shirts",
+    xlabel="true class",
+    ylabel="recall",
+    ylim=(0, 1.2),
+)
+ax.grid(True, axis="y", alpha=0.3)
+ax.legend(loc="upper center", ncol=2)
+fig.tight_layout()
+save_fig("class_weight_recall", CHAPTER, fig=fig)
+plt.show()
+
+rare_recall_gain = np.mean(
+    recalls["class_weight"][rare_classes] - recalls["no weights"][rare_classes]
+)
+same_as_sample_weight = np.allclose(recalls["class_weight"], recalls["sample_weight"])
+print(
+    f"mean recall of the rare classes: {np.mean(recalls['no weights'][rare_classes]):.3f} without,"
+    f" {np.mean(recalls['class_weight'][rare_classes]):.3f} with class weights"
+)
+print("class_weight and sample_weight give the same recalls:", same_as_sample_weight)
+
+# %% [markdown]
+# Without weights the model finds few of the rare shirts and pullovers; with class
+# weights their recall rises a lot. The price is paid by their look-alikes, coats and
+# dresses above all: the model now says "shirt" or "pullover" more often, sometimes
+# wrongly. On this balanced validation set the overall accuracy improves too.
+# Weighting cannot create information the 5% of images do not contain: collecting
+# more examples of the rare classes would beat any weighting.
+#
+# ## 11. Making training fast
+#
+# You wait for every `fit`, so it pays to know where training time goes. Each
+# training step has two costs: the arithmetic for the batch, which grows with the
+# batch size, and a fixed overhead per step: Python runs Keras' training loop, calls
+# into TensorFlow, updates metrics and calls callbacks. With Keras' defaults,
+# `batch_size=32` and `steps_per_execution=1`, one epoch of our training set is 1,719
+# small steps, and the fixed overhead is a large part of the time. Two settings cut it:
+#
+# - **a larger batch**: 256 images per step means 215 steps per epoch, 8 times fewer,
+#   and the matrix products on 256 rows use the CPU's vector units far better than on
+#   32. The gradient is averaged over more images, so it is less noisy, and a larger
+#   learning rate fits: we double it to 0.002.
+# - **`steps_per_execution=20`** in `compile`: Keras hands TensorFlow 20 steps at a
+#   time, so the Python-side overhead is paid once per 20 steps. The arithmetic is
+#   unchanged and so are the results.
+#
+# (Data arrives from NumPy arrays already in memory here, which Keras feeds through a
+# `tf.data` pipeline on its own; an explicit `tf.data` pipeline with `prefetch` pays
+# off when data is read from disk or augmented on the fly.)
+#
+# To time this honestly we time each epoch with a small callback, train each setting
+# on the full training set with validation for 3 epochs, and compare the 2nd and 3rd
+# epochs: the first one also includes the one-off cost of tracing the model into a
+# TensorFlow graph.
+
+
+# %%
+class EpochTimer(keras.callbacks.Callback):
+    """Record the wall-clock duration of every epoch, validation included."""
+
+    def on_train_begin(self, logs=None):
+        self.times = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.times.append(time.perf_counter() - self._start)
+
+
+speed_settings = {  # name: (batch size, steps per execution, learning rate)
+    "Keras defaults": (32, 1, 1e-3),
+    "defaults + steps_per_execution": (32, 20, 1e-3),
+    "course settings": (256, 20, 2e-3),
+}
+speed_rows = {}
+for name, (batch_size, steps, learning_rate) in speed_settings.items():
+    mlp = build_mlp()
+    mlp.compile(
+        loss="sparse_categorical_crossentropy",
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        metrics=["accuracy"],
+        steps_per_execution=steps,
+    )
+    timer = EpochTimer()
+    record = mlp.fit(
+        X_train,
+        y_train,
+        epochs=3,
+        batch_size=batch_size,
+        validation_data=(X_valid, y_valid),
+        callbacks=[timer],
+        verbose=0,
+    ).history
+    speed_rows[name] = {
+        "batch size": batch_size,
+        "steps/execution": steps,
+        "learning rate": learning_rate,
+        "1st epoch (s)": timer.times[0],
+        "2nd-3rd epochs (s)": np.mean(timer.times[1:]),
+        "val. accuracy": record["val_accuracy"][-1],
+    }
+
+speed_table = pd.DataFrame(speed_rows).T
+epoch_times = speed_table["2nd-3rd epochs (s)"]
+accuracies = speed_table["val. accuracy"]
+speed_up = epoch_times["Keras defaults"] / epoch_times["course settings"]
+accuracy_change = accuracies["course settings"] - accuracies["Keras defaults"]
+print(f"speed-up per epoch, course settings vs Keras defaults: {speed_up:.1f}x")
+print(f"validation accuracy after 3 epochs, course minus defaults: {accuracy_change:+.3f}")
+speed_table.astype({"batch size": int, "steps/execution": int}).round(3)
+
+# %% [markdown]
+# The exact times depend on your machine and on what else it is doing, but the
+# pattern holds. The second row gives the same accuracy as the first (same batches,
+# same arithmetic) and is faster only because less time goes to overhead.
+# The third row takes 8 times fewer steps per epoch with the doubled learning rate and
+# reaches the same or better accuracy in a fraction of the time. Larger batches stop
+# paying off at some point: once the overhead is negligible, an epoch costs the same
+# arithmetic whatever the batch size, while fewer steps mean fewer weight updates per
+# epoch. Very large batches can also generalise worse unless the learning-rate
+# schedule is tuned for them. Between 128 and 512 is a good range for models of this
+# size. On a GPU, `steps_per_execution` matters even more, because launching work on
+# the device has a higher fixed cost.
+#
+# ## What you should have seen
+#
+# Each line below checks one result of this chapter against what it should be. If
+# one fails, the cell stops with a message: re-run the notebook from the top.
+
+# %%
+check_result(
+    "SGDClassifier baseline, 3-fold CV accuracy (10,000 images)", sgd_cv_accuracy, at_least=0.76
+)
+check_result(
+    "Keras softmax regression (validation accuracy)", softmax_valid_accuracy, at_least=0.82
+)
+check_result("deep MLP after 15 epochs (test accuracy)", test_accuracy, at_least=0.875)
+check_result("first-layer gradient, sigmoid / ReLU network", gradient_ratio, at_most=0.01)
+check_result(
+    "dropout 0.5: change in validation loss (last 5 epochs)", dropout_loss_change, at_most=0.0
+)
+check_result("class weights: gain in recall of the rare classes", rare_recall_gain, at_least=0.1)
+check_result("speed-up per epoch, course settings vs Keras defaults", speed_up, at_least=1.5)
+check_result(
+    "course settings vs defaults (change in validation accuracy)", accuracy_change, at_least=-0.01
+)
+
+# %% [markdown]
+# ## Recap
+#
+# - Look at the data first: shapes, classes, balance. Scale pixels to [0, 1] as
+#   float32, hold out a validation set, and keep the test set for the very end.
+# - A baseline tells you what "good" means. Logistic regression is a single dense
+#   softmax layer trained on cross-entropy (multinomial; scikit-learn's
+#   `SGDClassifier` uses one-versus-rest).
+# - `keras.Sequential` stacks layers (as a list, with `add`, with names).
+#   `summary()` shows the parameters: inputs × units + units per dense layer. Kernels
+#   start Glorot-uniform, biases at zero.
+# - Integer labels: `sparse_categorical_crossentropy`; one-hot labels:
+#   `categorical_crossentropy`; binary or multilabel: sigmoid outputs with
+#   `binary_crossentropy`.
+# - `fit` takes ⌈n / batch size⌉ steps per epoch and returns a `History`; shift
+#   training curves half an epoch left; calling `fit` again continues training;
+#   `EarlyStopping(restore_best_weights=True)` stops at the right time.
+# - `predict` gives probabilities; `argmax(axis=1)` gives classes (`predict_classes` is
+#   gone). A confusion matrix shows which classes are mixed up.
+# - Adam is a strong default optimizer; set learning rates with optimizer objects. ReLU
+#   hidden layers avoid the vanishing gradients of deep sigmoid stacks; dropout curbs
+#   overfitting; `class_weight` and `sample_weight` rebalance rare classes.
+# - A larger batch with a matching learning rate and `steps_per_execution` make an
+#   epoch several times faster at the same accuracy.
+#
+# Next, chapter 4 builds models that are not a simple stack of layers, with Keras'
+# functional API. Chapter 6 returns to callbacks such as `EarlyStopping` and to
+# learning-rate schedules.
+
+# %% [markdown] tags=["exercises"]
+# ## Exercises
+#
+# Answer each exercise in its cell, replacing the `...`, then run the check below it.
+# A check tells you whether you are right, and if not, what is off; `.hint()` gives a
+# nudge. The checks never stop the notebook, so you can come back to any exercise.
+# Worked solutions are in `solutions/03_fashion_mnist_classification.ipynb`.
+
+# %%
+# The imports and data the exercises use, so this section also runs on its own.
+import math
+
+import keras
+import numpy as np
+
+from utils.exercises import ch03
+from utils.reproducibility import set_seeds
+from utils.splits import fashion_mnist_splits
+
+splits = fashion_mnist_splits()
+X_train, y_train = splits.X_train, splits.y_train
+X_valid, y_valid = splits.X_valid, splits.y_valid
+
+# %% [markdown]
+# **Exercise 1.** You train on the 55,000 training images with `batch_size=64`. How
+# many gradient steps (iterations) make one epoch?
+
+# %%
+answer_1 = ...  # STUB
+# BEGIN SOLUTION
+answer_1 = math.ceil(55_000 / 64)  # 859 full batches and one of 24 images
+# END SOLUTION
+ch03.q1.check(answer_1)
+
+# %% [markdown]
+# **Exercise 2.** Which Keras loss do you pass to `compile` for a softmax classifier
+# when the labels are (a) integers such as `3`, and (b) one-hot vectors such as
+# `[0, 0, 0, 1, 0, 0, 0, 0, 0, 0]`? Give a pair of loss names as strings.
+
+# %%
+answer_2 = ...  # STUB
+# BEGIN SOLUTION
+answer_2 = ("sparse_categorical_crossentropy", "categorical_crossentropy")
+# END SOLUTION
+ch03.q2.check(answer_2)
+
+# %% [markdown]
+# **Exercise 3.** A model tags photos of clothes with any of five tags at once
+# ("striped", "long sleeves", "hooded", ...): a photo can have several tags, or none.
+# Which activation should its 5-unit output layer use, and which loss? Give a pair of
+# strings `(activation, loss)`.
+
+# %%
+answer_3 = ...  # STUB
+# BEGIN SOLUTION
+answer_3 = ("sigmoid", "binary_crossentropy")
+# END SOLUTION
+ch03.q3.check(answer_3)
+
+# %% [markdown]
+# **Exercise 4.** Keras 2's `model.predict_classes(X)` is gone. Write the function
+# that replaces it for a softmax classifier: it takes a model and inputs and returns
+# one class id per input, as a 1-D array of integers.
+
+
+# %%
+def predict_classes(model, X):
+    ...  # STUB
+    # BEGIN SOLUTION
+    return model.predict(X, verbose=0).argmax(axis=1)
+    # END SOLUTION
+
+
+ch03.q4.check(predict_classes)
+
+# %% [markdown]
+# **Exercise 5.** How many parameters does this model have? Count by hand (you can
+# check with `summary()` afterwards).
+#
+# ```python
+# keras.Sequential([
+#     keras.Input(shape=(28, 28)),
+#     keras.layers.Flatten(),
+#     keras.layers.Dense(200, activation="relu"),
+#     keras.layers.Dense(50, activation="relu"),
+#     keras.layers.Dense(10, activation="softmax"),
+# ])
+# ```
+
+# %%
+answer_5 = ...  # STUB
+# BEGIN SOLUTION
+answer_5 = (784 * 200 + 200) + (200 * 50 + 50) + (50 * 10 + 10)
+# END SOLUTION
+ch03.q5.check(answer_5)
+
+# %% [markdown]
+# **Exercise 6.** Write `balanced_class_weights(y)`: given an array of integer labels
+# 0 to $k-1$ (every class present), return the dictionary `{class: weight}` to pass as
+# `class_weight`, with the "balanced" weight $n / (k \cdot n_c)$ of section 10.
+
+
+# %%
+def balanced_class_weights(y):
+    ...  # STUB
+    # BEGIN SOLUTION
+    counts = np.bincount(y)
+    return {c: len(y) / (len(counts) * counts[c]) for c in range(len(counts))}
+    # END SOLUTION
+
+
+ch03.q6.check(balanced_class_weights)
+
+# %% [markdown]
+# **Exercise 7 (coding).** Build and train a classifier that reaches at least **0.88
+# validation accuracy** within **10 epochs** of training. Train only on `X_train`,
+# `y_train` (you may pass the validation set as `validation_data`), then give the
+# trained model to the check. It scores the model on the validation set and counts
+# the epochs from the optimizer's step count, so several calls to `fit` add up.
+# Section 4 and section 11 have ideas for a model that learns fast.
+
+# %%
+set_seeds(42)
+
+fast_model = ...  # STUB
+# BEGIN SOLUTION
+EPOCHS, BATCH_SIZE = 10, 256
+steps_per_epoch = math.ceil(len(X_train) / BATCH_SIZE)
+fast_model = keras.Sequential(
+    [
+        keras.Input(shape=(28, 28)),
+        keras.layers.Flatten(),
+        keras.layers.Dense(300, activation="relu"),
+        keras.layers.Dense(100, activation="relu"),
+        keras.layers.Dense(10, activation="softmax"),
+    ]
+)
+schedule = keras.optimizers.schedules.CosineDecay(2e-3, decay_steps=EPOCHS * steps_per_epoch)
+fast_model.compile(
+    loss="sparse_categorical_crossentropy",
+    optimizer=keras.optimizers.Adam(learning_rate=schedule),
+    metrics=["accuracy"],
+    steps_per_execution=20,
+)
+fast_model.fit(
+    X_train,
+    y_train,
+    epochs=EPOCHS,
+    batch_size=BATCH_SIZE,
+    validation_data=(X_valid, y_valid),
+    verbose=2,
+)
+# END SOLUTION
+ch03.q7.check(fast_model)
+
+# %% [markdown]
+# See how far you have come:
+
+# %%
+ch03.progress()
+
+# %% tags=["solution-only"]
+# Every solution above must pass its check: this cell fails loudly if one does not.
+ch03.assert_all_correct()

@@ -1,0 +1,271 @@
+"""Exercise checks for chapter 5, the subclassing API."""
+
+from __future__ import annotations
+
+import inspect
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from utils.exercises.core import (
+    Exercise,
+    ExerciseSet,
+    Incorrect,
+    as_number,
+    call_student_function,
+)
+
+
+def _one_letter(answer: Any, letters: str) -> str:
+    options = ", ".join(f'"{letter}"' for letter in letters)
+    if not isinstance(answer, str) or answer.strip().lower() not in set(letters):
+        raise Incorrect(f"Answer with one letter: {options}.")
+    return answer.strip().lower()
+
+
+def _check_q1(answer: Any) -> None:
+    choice = _one_letter(answer, "abcd")
+    reasons = {
+        "a": "Functional models take several inputs and outputs too (chapter 4 built one).",
+        "b": "A functional model can call the same layer on two paths: the layer's weights "
+        "are then shared.",
+        "d": "Every Keras model trains with fit and saves to .keras; subclasses need a "
+        "little extra code to load.",
+    }
+    if choice in reasons:
+        raise Incorrect(reasons[choice])
+
+
+API_NAMES = {
+    "sequential": "sequential",
+    "functional": "functional",
+    "subclassing": "subclassing",
+    "subclass": "subclassing",
+    "subclassed": "subclassing",
+    "model subclassing": "subclassing",
+}
+BEST_API = {"a": "sequential", "b": "functional", "c": "subclassing"}
+
+
+def _check_q2(answer: Any) -> None:
+    if not isinstance(answer, dict):
+        raise Incorrect('Give a dict such as {"a": "sequential", "b": ..., "c": ...}.')
+    chosen = {str(key).strip().lower(): value for key, value in answer.items()}
+    if set(chosen) != set(BEST_API):
+        raise Incorrect(f'Use exactly the keys "a", "b" and "c"; you gave {sorted(chosen)}.')
+    for letter, value in sorted(chosen.items()):
+        name = API_NAMES.get(str(value).strip().lower())
+        if name is None:
+            raise Incorrect(
+                f'{value!r} (for "{letter}") is not one of "sequential", "functional" or '
+                '"subclassing".'
+            )
+        chosen[letter] = name
+    if chosen["a"] != "sequential":
+        raise Incorrect("a) is a plain stack: the simplest API, Sequential, can express it.")
+    if chosen["b"] != "functional":
+        raise Incorrect(
+            "b) has two inputs, which Sequential cannot express, but its graph is fixed, so "
+            "the functional API is enough."
+        )
+    if chosen["c"] != "subclassing":
+        raise Incorrect(
+            "c) repeats a block a number of times known only when call runs: only Python "
+            "code in call can do that."
+        )
+
+
+def _check_q3(answer: Any) -> None:
+    count = as_number(answer, "a whole number of trainable parameters")
+    if count == 2137 - 31:
+        raise Incorrect("Don't forget the auxiliary output: Dense(1) on the 30 hidden units.")
+    if count == 2137 + 24:
+        raise Incorrect(
+            "That includes the normalization layers' means, variances and counts, which "
+            "are not trainable."
+        )
+    if count == 1207:
+        raise Incorrect("That is the count for n_hidden=2; this model has 3 hidden layers.")
+    if count != 2137:
+        raise Incorrect(
+            f"{count:g} is not it. The main output reads 5 wide features + 30 hidden "
+            "units; count inputs × units + biases for every Dense layer."
+        )
+
+
+def _check_q4(layer_class: Any) -> None:
+    import keras
+
+    if not (inspect.isclass(layer_class) and issubclass(layer_class, keras.layers.Layer)):
+        raise Incorrect(
+            f"Give the class itself (a subclass of keras.layers.Layer), not {layer_class!r}."
+        )
+    layer = call_student_function(layer_class, name="Scale()")
+    if layer.weights:
+        raise Incorrect(
+            "Your layer has weights before it has seen any input: create the weight in "
+            "build(self, input_shape), where the number of features is known."
+        )
+    X = np.arange(1, 7, dtype="float32").reshape(2, 3)
+    output = call_student_function(layer, X, name="Calling your layer")
+    output = keras.ops.convert_to_numpy(output)
+    factors = layer.trainable_weights
+    if len(factors) != 1 or tuple(factors[0].shape) != (3,):
+        shapes = [tuple(weight.shape) for weight in factors]
+        raise Incorrect(
+            f"On 3 features your layer has trainable weights of shapes {shapes}; it should "
+            "have one, of shape (3,): add_weight(shape=(input_shape[-1],), ...)."
+        )
+    if output.shape != X.shape:
+        raise Incorrect(f"On inputs of shape {X.shape} your layer returns shape {output.shape}.")
+    if not np.allclose(output, X):
+        raise Incorrect(
+            "Freshly built, your layer should return its inputs unchanged: initialise the "
+            'factors to ones (initializer="ones").'
+        )
+    factors[0].assign(np.array([1.0, 2.0, 3.0], dtype="float32"))
+    scaled = keras.ops.convert_to_numpy(layer(X))
+    if not np.allclose(scaled, X * [1.0, 2.0, 3.0]):
+        raise Incorrect("With factors (1, 2, 3) your layer should return inputs * factors.")
+    wider = call_student_function(
+        lambda data: layer_class()(data), np.ones((2, 5), "float32"), name="Scale()"
+    )
+    if tuple(keras.ops.shape(wider)) != (2, 5):
+        raise Incorrect("A fresh Scale() on 5 features should return 5 features too.")
+
+
+ROUND_TRIP_TOLERANCE = 1e-6
+
+
+def _is_keras_class(cls: type) -> bool:
+    return cls.__module__.split(".")[0] == "keras"
+
+
+def _check_q5(model: Any) -> None:
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise Incorrect(f"Give your model (an instance), not a {type(model).__name__}.")
+    model_class = type(model)
+    if _is_keras_class(model_class):
+        raise Incorrect(
+            "That is a Sequential or functional model: write a class that subclasses "
+            "keras.Model, with __init__ and call."
+        )
+    get_config_owner = next(cls for cls in model_class.__mro__ if "get_config" in vars(cls))
+    if _is_keras_class(get_config_owner):
+        raise Incorrect(
+            "Your class has no get_config method of its own: write one that returns "
+            "{**super().get_config(), 'units': self.units}."
+        )
+    registered = keras.saving.get_registered_name(model_class)
+    if ">" not in registered:
+        raise Incorrect(
+            "Your class is not registered, so load_model could not find it: put "
+            '@keras.saving.register_keras_serializable(package="my_work") on the line '
+            "before `class`."
+        )
+    X = np.random.default_rng(5).normal(size=(64, 8)).astype("float32")
+    before = _predict(model, X, "Your model")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "student_model.keras"
+        try:
+            model.save(path)
+        except Exception as error:
+            raise Incorrect(f"Saving failed: {_first_line(error)}") from None
+        try:
+            loaded = keras.models.load_model(path)
+        except Exception as error:
+            raise Incorrect(_explain_load_failure(error)) from None
+    if type(loaded) is not model_class:
+        raise Incorrect(
+            f"Loading gave a {type(loaded).__name__}, not a {model_class.__name__}: is the "
+            "class registered under a name no other class uses?"
+        )
+    after = _predict(loaded, X, "The loaded model")
+    gap = float(np.max(np.abs(before - after)))
+    if not gap <= ROUND_TRIP_TOLERANCE:
+        raise Incorrect(
+            f"After loading, predictions differ by up to {gap:.3g}. Does get_config return "
+            "every argument __init__ needs, so that the same layers are made again?"
+        )
+
+
+def _predict(model: Any, X: np.ndarray, who: str) -> np.ndarray:
+    try:
+        predictions = model.predict(X, verbose=0)
+        return np.asarray(predictions, dtype=float)
+    except Exception as error:  # a student's bug: report it, don't crash the chapter
+        raise Incorrect(
+            f"{who} could not predict a batch of 8 features ({_first_line(error)})."
+        ) from None
+
+
+def _first_line(error: Exception) -> str:
+    """The informative line of an error message (Keras wraps some in a header line)."""
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).strip() for line in str(error).splitlines()]
+    lines = [line for line in lines if line and not line.startswith("Exception encountered")]
+    return f"{type(error).__name__}: {lines[0] if lines else ''}"
+
+
+def _explain_load_failure(error: Exception) -> str:
+    text = str(error)
+    if "Could not locate class" in text:
+        return (
+            "Keras could not find your class when loading: register it with "
+            "@keras.saving.register_keras_serializable(...)."
+        )
+    wrong_arguments = ("unexpected keyword", "missing", "Unrecognized keyword arguments")
+    if any(phrase in text for phrase in wrong_arguments):
+        return (
+            "Loading calls YourClass(**get_config()), and that failed "
+            f"({_first_line(error)}). get_config must return exactly the arguments "
+            "__init__ accepts (plus those of super().get_config())."
+        )
+    if "could not be loaded" in text:
+        return (
+            "The saved weights do not fit the model that Keras rebuilt from your "
+            "get_config(): does it return every argument __init__ needs, such as units?"
+        )
+    return f"Loading failed: {_first_line(error)}"
+
+
+q1 = Exercise(
+    "Exercise 1",
+    _check_q1,
+    hint="Which option needs code that runs at every call, not a graph fixed in advance?",
+    on_correct="A branch decided at call time is what declarative APIs cannot describe.",
+)
+q2 = Exercise(
+    "Exercise 2",
+    _check_q2,
+    hint="Use the simplest API that can express each model: stack, fixed graph, or code.",
+    on_correct="Simplest first: Sequential, then functional, then subclassing.",
+)
+q3 = Exercise(
+    "Exercise 3",
+    _check_q3,
+    hint="Five Dense layers: 6→30, 30→30, 30→30, main (5+30)→1, aux 30→1.",
+    on_correct="The loop in __init__ made three hidden layers from one argument.",
+)
+q4 = Exercise(
+    "Exercise 4",
+    _check_q4,
+    hint="def build(self, input_shape): self.factors = self.add_weight(shape=(input_shape[-1],),"
+    ' initializer="ones"); then call returns inputs * self.factors.',
+    on_correct="build sized the weight from the input's shape, which __init__ cannot know.",
+)
+q5 = Exercise(
+    "Exercise 5",
+    _check_q5,
+    hint="Store units in __init__ (self.units = units), return it from get_config, and "
+    "decorate the class with @keras.saving.register_keras_serializable(package=...).",
+    on_correct="Your model went to a .keras file and came back with identical predictions.",
+)
+
+exercises = ExerciseSet("chapter 5", [q1, q2, q3, q4, q5])
+progress = exercises.progress
+assert_all_correct = exercises.assert_all_correct
