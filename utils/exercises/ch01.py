@@ -11,6 +11,7 @@ from utils.exercises.core import (
     ExerciseSet,
     Incorrect,
     as_array,
+    as_letter,
     as_number,
     call_student_function,
 )
@@ -48,9 +49,7 @@ def _check_q2(answer: Any) -> None:
 
 
 def _check_q3(answer: Any) -> None:
-    if not isinstance(answer, str) or answer.strip().lower() not in {"a", "b", "c"}:
-        raise Incorrect('Answer with one letter: "a", "b" or "c".')
-    choice = answer.strip().lower()
+    choice = as_letter(answer, "abc")
     if choice == "a":
         raise Incorrect("A step is as cheap to compute as a sigmoid: speed was not the issue.")
     if choice == "c":

@@ -11,6 +11,7 @@ from utils.exercises.core import (
     Exercise,
     ExerciseSet,
     Incorrect,
+    as_letter,
     as_number,
     call_student_function,
 )
@@ -80,9 +81,7 @@ def _check_q2(answer: Any) -> None:
 
 
 def _check_q3(answer: Any) -> None:
-    if not isinstance(answer, str) or answer.strip().lower() not in {"a", "b", "c"}:
-        raise Incorrect('Answer with one letter: "a", "b" or "c".')
-    choice = answer.strip().lower()
+    choice = as_letter(answer, "abc")
     if choice == "a":
         raise Incorrect(
             "adapt() on 20,000 rows takes a blink: speed is not the reason. Think about what "

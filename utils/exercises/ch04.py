@@ -11,6 +11,7 @@ from utils.exercises.core import (
     Exercise,
     ExerciseSet,
     Incorrect,
+    as_letter,
     as_number,
     call_student_function,
 )
@@ -62,9 +63,7 @@ def _check_q3(answer: Any) -> None:
 
 
 def _check_q4(answer: Any) -> None:
-    if not isinstance(answer, str) or answer.strip().lower() not in {"a", "b", "c", "d"}:
-        raise Incorrect('Answer with one letter: "a", "b", "c" or "d".')
-    choice = answer.strip().lower()
+    choice = as_letter(answer, "abcd")
     reasons = {
         "a": "Locating and classifying an object is a classic two-output task.",
         "b": "That is multitask learning, a classic use of several outputs.",

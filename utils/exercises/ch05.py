@@ -14,20 +14,14 @@ from utils.exercises.core import (
     Exercise,
     ExerciseSet,
     Incorrect,
+    as_letter,
     as_number,
     call_student_function,
 )
 
 
-def _one_letter(answer: Any, letters: str) -> str:
-    options = ", ".join(f'"{letter}"' for letter in letters)
-    if not isinstance(answer, str) or answer.strip().lower() not in set(letters):
-        raise Incorrect(f"Answer with one letter: {options}.")
-    return answer.strip().lower()
-
-
 def _check_q1(answer: Any) -> None:
-    choice = _one_letter(answer, "abcd")
+    choice = as_letter(answer, "abcd")
     reasons = {
         "a": "Functional models take several inputs and outputs too (chapter 4 built one).",
         "b": "A functional model can call the same layer on two paths: the layer's weights "

@@ -14,20 +14,14 @@ from utils.exercises.core import (
     ExerciseSet,
     Incorrect,
     NotAnswered,
+    as_letter,
     as_number,
     call_student_function,
 )
 
 
-def _letter(answer: Any, choices: str = "abc") -> str:
-    options = ", ".join(f'"{c}"' for c in choices[:-1]) + f' or "{choices[-1]}"'
-    if not isinstance(answer, str) or answer.strip().lower() not in set(choices):
-        raise Incorrect(f"Answer with one letter: {options}.")
-    return answer.strip().lower()
-
-
 def _check_q1(answer: Any) -> None:
-    choice = _letter(answer)
+    choice = as_letter(answer)
     if choice == "b":
         raise Incorrect(
             "A weights file holds no architecture: you would need the code that builds the "
@@ -94,7 +88,7 @@ def _check_q3(answer: Any) -> None:
 
 
 def _check_q4(answer: Any) -> None:
-    choice = _letter(answer)
+    choice = as_letter(answer)
     if choice == "a":
         raise Incorrect(
             "safe_mode=False would run a stranger's Python bytecode with your rights: keep it "

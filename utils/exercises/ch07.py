@@ -14,20 +14,14 @@ from utils.exercises.core import (
     ExerciseSet,
     Incorrect,
     NotAnswered,
+    as_letter,
     as_number,
     call_student_function,
 )
 
 
-def _letter(answer: Any, choices: str = "abc") -> str:
-    options = ", ".join(f'"{c}"' for c in choices[:-1]) + f' or "{choices[-1]}"'
-    if not isinstance(answer, str) or answer.strip().lower() not in set(choices):
-        raise Incorrect(f"Answer with one letter: {options}.")
-    return answer.strip().lower()
-
-
 def _check_q1(answer: Any) -> None:
-    choice = _letter(answer)
+    choice = as_letter(answer)
     if choice == "b":
         raise Incorrect(
             "That folder is a single run: TensorBoard would show its train and validation "
@@ -41,7 +35,7 @@ def _check_q1(answer: Any) -> None:
 
 
 def _check_q2(answer: Any) -> None:
-    choice = _letter(answer)
+    choice = as_letter(answer)
     if choice == "a":
         raise Incorrect(
             "TensorBoard tells runs apart by their folders only: both trainings wrote into "
@@ -70,7 +64,7 @@ def _check_q3(answer: Any) -> None:
 
 
 def _check_q4(answer: Any) -> None:
-    choice = _letter(answer)
+    choice = as_letter(answer)
     if choice == "a":
         raise Incorrect(
             "TensorBoard listens on the server's loopback address only, so the server's port "
@@ -84,7 +78,7 @@ def _check_q4(answer: Any) -> None:
 
 
 def _check_q6(answer: Any) -> None:
-    choice = _letter(answer)
+    choice = as_letter(answer)
     if choice == "a":
         raise Incorrect(
             "The Keras callback itself writes with tf.summary: TensorBoard shows scalars from "

@@ -171,6 +171,14 @@ def as_number(answer: Any, what: str = "a number") -> float:
     return float(array)
 
 
+def as_letter(answer: Any, letters: str = "abc") -> str:
+    """Accept one multiple-choice letter, in any case and with spaces; reject others kindly."""
+    options = ", ".join(f'"{letter}"' for letter in letters[:-1]) + f' or "{letters[-1]}"'
+    if not isinstance(answer, str) or answer.strip().lower() not in set(letters):
+        raise Incorrect(f"Answer with one letter: {options}.")
+    return answer.strip().lower()
+
+
 def as_array(answer: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
     """Accept array-likes (NumPy, lists, tensors) of the expected shape."""
     try:
