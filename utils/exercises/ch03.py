@@ -17,6 +17,7 @@ from utils.exercises.core import (
     NotAnswered,
     as_number,
     call_student_function,
+    image_classifier_accuracy,
 )
 
 # --- Exercise 1: steps per epoch ------------------------------------------------------
@@ -280,24 +281,7 @@ def _check_q7(answer: Any) -> None:
             "starts from scratch, and train for fewer epochs."
         )
     X_valid, y_valid = _validation_set()
-    outputs = None
-    for inputs in (X_valid, X_valid.reshape(len(X_valid), -1)):
-        try:
-            outputs = np.asarray(model.predict(inputs, batch_size=1024, verbose=0))
-            break
-        except Exception:  # the other input layout may fit the model
-            continue
-    if outputs is None:
-        raise Incorrect(
-            "Your model could not predict the validation images, given either as "
-            "(5000, 28, 28) or flattened to (5000, 784)."
-        )
-    if outputs.shape != (len(X_valid), 10):
-        raise Incorrect(
-            f"Your model outputs shape {outputs.shape} for {len(X_valid)} images; a "
-            "10-class classifier ends with Dense(10, activation='softmax')."
-        )
-    accuracy = float(np.mean(outputs.argmax(axis=1) == y_valid))
+    accuracy = image_classifier_accuracy(model, X_valid, y_valid, "validation images")
     if not accuracy >= VALIDATION_FLOOR:
         raise Incorrect(
             f"Your model scores {accuracy:.3f} on the validation set after {epochs:.3g} epochs; "

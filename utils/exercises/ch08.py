@@ -16,6 +16,7 @@ from utils.exercises.core import (
     NotAnswered,
     as_number,
     call_student_function,
+    image_classifier_accuracy,
 )
 
 # --- Exercise 1: reading a learning-rate finder ------------------------------------
@@ -192,24 +193,7 @@ def _check_files(checkpoint: Any, log_dir: Any) -> None:
 
 def _test_accuracy(model: Any) -> float:
     X_test, y_test = _test_set()
-    outputs = None
-    for inputs in (X_test, X_test.reshape(len(X_test), -1)):
-        try:
-            outputs = np.asarray(model.predict(inputs, batch_size=1024, verbose=0))
-            break
-        except Exception:  # the other input layout may fit the model
-            continue
-    if outputs is None:
-        raise Incorrect(
-            "Your model could not predict the test images, given either as (n, 28, 28) or "
-            "flattened to (n, 784)."
-        )
-    if outputs.shape != (len(X_test), 10):
-        raise Incorrect(
-            f"Your model outputs shape {outputs.shape[1:]} per image; a 10-class classifier "
-            "ends with Dense(10, activation='softmax')."
-        )
-    return float(np.mean(outputs.argmax(axis=1) == y_test))
+    return image_classifier_accuracy(model, X_test, y_test, "test images")
 
 
 def _check_q4(answer: Any) -> None:

@@ -179,6 +179,30 @@ def as_letter(answer: Any, letters: str = "abc") -> str:
     return answer.strip().lower()
 
 
+def image_classifier_accuracy(
+    model: Any, images: np.ndarray, labels: np.ndarray, what: str, n_classes: int = 10
+) -> float:
+    """Accuracy of a student's image classifier, fed the images as they are or flattened."""
+    outputs = None
+    for inputs in (images, images.reshape(len(images), -1)):
+        try:
+            outputs = np.asarray(model.predict(inputs, batch_size=1024, verbose=0))
+            break
+        except Exception:  # the other input layout may fit the model
+            continue
+    if outputs is None:
+        raise Incorrect(
+            f"Your model could not predict the {what}, given either as {images.shape} or "
+            f"flattened to {(len(images), int(np.prod(images.shape[1:])))}."
+        )
+    if outputs.shape != (len(images), n_classes):
+        raise Incorrect(
+            f"Your model outputs shape {outputs.shape} for {len(images)} {what}; a "
+            f"{n_classes}-class classifier ends with Dense({n_classes}, activation='softmax')."
+        )
+    return float(np.mean(outputs.argmax(axis=1) == labels))
+
+
 def as_array(answer: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
     """Accept array-likes (NumPy, lists, tensors) of the expected shape."""
     try:
