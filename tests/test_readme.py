@@ -9,14 +9,19 @@ from tools.build_notebooks import ROOT, read_chapters
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def _bash_blocks() -> list[str]:
-    return re.findall(r"```bash\n(.*?)\n```", README, flags=re.DOTALL)
+def _bash_block_under(heading: str) -> str:
+    section = README.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```bash\n(.*?)\n```", section, flags=re.DOTALL)
+    assert len(blocks) == 1, f"'## {heading}' should give exactly one command"
+    return blocks[0]
 
 
 def test_readme_gives_two_commands_and_ci_runs_the_test_one() -> None:
-    commands = _bash_blocks()
-    assert len(commands) == 2, "the README promises exactly two commands after cloning"
-    open_course, run_tests = commands
+    open_course = _bash_block_under("Start the course")
+    run_tests = _bash_block_under("Run the tests")
+    for command in (open_course, run_tests):
+        assert command.count("\n") == 0, "each of the two commands is one line"
+        assert command.startswith("python3 -m venv .venv && .venv/bin/pip install -r ")
     assert "jupyter lab" in open_course
     assert "pytest" in run_tests
     ci_script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
@@ -33,3 +38,10 @@ def test_chapter_table_is_generated_from_course_toml_and_the_benchmark() -> None
     from tools import update_readme
 
     assert update_readme.main(["--check"]) == 0, "run python tools/update_readme.py"
+
+
+def test_every_chapter_opens_in_colab_from_the_readme() -> None:
+    from tools.build_notebooks import colab_url
+
+    for chapter in read_chapters():
+        assert f"]({colab_url(chapter.notebook)})" in README, f"no Colab badge for {chapter.stem}"

@@ -11,16 +11,24 @@ and its solutions can never drift apart:
   tagged ``exercises`` on), with the code between ``# BEGIN SOLUTION`` and
   ``# END SOLUTION`` and the cells tagged ``solution-only``.
 
-Both get a generated setup cell and navigation links from ``course.toml``.
+Both get, from ``course.toml``: an "Open in Colab" badge, navigation links, and a
+generated setup cell (it finds ``utils/``, or fetches the course on Colab, and
+installs what Colab lacks of the packages the chapter imports). Every cell also
+gets slide metadata, so ``jupyter nbconvert --to slides`` makes a lecture deck:
+a heading starts a slide, other explanations a sub-slide, and code stays on the
+slide of the text that introduces it.
 
     python tools/build_notebooks.py            # rebuild the notebooks (drops outputs)
     python tools/build_notebooks.py --execute  # rebuild, then run each one in place
     python tools/build_notebooks.py --execute 01_perceptron_and_xor   # one chapter
+    python tools/build_notebooks.py --check    # exit 1 if a committed notebook is stale
+    python tools/build_notebooks.py --keep-outputs  # prose or layout changed, code did not
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import hashlib
 import json
 import re
@@ -36,6 +44,8 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 SOURCES = NOTEBOOKS / "src"
 SOLUTIONS = NOTEBOOKS / "solutions"
+if str(ROOT) not in sys.path:  # run as a script: make `utils` importable
+    sys.path.insert(0, str(ROOT))
 
 STUB_MARKER = "# STUB"
 BEGIN_SOLUTION, END_SOLUTION = "# BEGIN SOLUTION", "# END SOLUTION"
@@ -43,22 +53,48 @@ CELL_HEADER = re.compile(r"^# %%(?P<markdown> \[markdown\])?(?: tags=(?P<tags>\[
 # Tags that steer this script only; nbval's own tags (nbval-check-output...) stay.
 BUILD_TAGS = {"exercises", "solution-only"}
 
-SETUP_CELL = """\
-# Course setup: make the course's `utils` package importable and keep TensorFlow's
-# start-up messages quiet. Every notebook of the course starts with this cell.
+SETUP_CELL_TEMPLATE = """\
+# Course setup, the same in every notebook: find the course's helpers (utils/) or, on
+# Google Colab, fetch them from the repository; install what Colab lacks; print versions.
 import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's start-up notices
+COURSE_REPOSITORY = "{repository}"
+COURSE_COPY_ON_COLAB = Path("/content/{folder}")
+
 COURSE_ROOT = next(
     (p for p in [Path.cwd(), *Path.cwd().parents] if (p / "utils" / "__init__.py").is_file()),
     None,
 )
+ON_COLAB = "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ
+if COURSE_ROOT is None and ON_COLAB:
+    if not (COURSE_COPY_ON_COLAB / "utils" / "__init__.py").is_file():
+        # Clone next to the target, then rename: an interrupted clone leaves no half copy.
+        partial = COURSE_COPY_ON_COLAB.with_name(COURSE_COPY_ON_COLAB.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        clone = ["git", "clone", "--quiet", "--depth=1", "--branch={branch}"]
+        subprocess.run([*clone, COURSE_REPOSITORY, str(partial)], check=True)
+        shutil.rmtree(COURSE_COPY_ON_COLAB, ignore_errors=True)
+        partial.rename(COURSE_COPY_ON_COLAB)
+    COURSE_ROOT = COURSE_COPY_ON_COLAB
 if COURSE_ROOT is None:
-    raise RuntimeError("Open this notebook from inside the course folder: utils/ was not found.")
+    raise RuntimeError("utils/ was not found: open this notebook from inside the course folder.")
 if str(COURSE_ROOT) not in sys.path:
-    sys.path.insert(0, str(COURSE_ROOT))"""
+    sys.path.insert(0, str(COURSE_ROOT))
+
+from utils.environment import prepare_notebook
+
+{prepare_call}"""
+SETUP_CELL_START = SETUP_CELL_TEMPLATE.splitlines()[0]
+COLAB_BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
+# Every chapter checks these: the setup cell prints their versions.
+ALWAYS_NEEDED = ("keras", "numpy", "tensorflow")
+HEADING = re.compile(r"^#{1,6} ")
+IMPORT_LINE = re.compile(r"^\s*(?:from|import)\s+(?P<module>[A-Za-z_]\w*)", re.MULTILINE)
 
 
 @dataclass
@@ -87,10 +123,57 @@ class Chapter:
         return SOLUTIONS / f"{self.stem}.ipynb"
 
 
+def read_course() -> dict:
+    """course.toml: the title, the repository and the chapters."""
+    return tomllib.loads((ROOT / "course.toml").read_text(encoding="utf-8"))
+
+
 def read_chapters() -> list[Chapter]:
     """The chapters listed in course.toml, in order."""
-    config = tomllib.loads((ROOT / "course.toml").read_text(encoding="utf-8"))
-    return [Chapter(c["stem"], c["title"], c["summary"]) for c in config["chapters"]]
+    return [Chapter(c["stem"], c["title"], c["summary"]) for c in read_course()["chapters"]]
+
+
+def colab_url(notebook: Path, course: dict | None = None) -> str:
+    """Where Colab opens a notebook of the course straight from the repository."""
+    course = course or read_course()
+    github = course["repository"].removesuffix(".git").removeprefix("https://github.com/")
+    path = notebook.relative_to(ROOT).as_posix()
+    return f"https://colab.research.google.com/github/{github}/blob/{course['branch']}/{path}"
+
+
+def colab_badge(notebook: Path, course: dict | None = None) -> str:
+    return f"[![Open In Colab]({COLAB_BADGE_IMAGE})]({colab_url(notebook, course)})"
+
+
+def distributions_used(source: str) -> list[str]:
+    """The pinned distributions a chapter's code imports, for its setup cell to check."""
+    from utils.environment import DISTRIBUTION_OF_MODULE
+
+    modules = {match["module"] for match in IMPORT_LINE.finditer(source)}
+    found = {DISTRIBUTION_OF_MODULE[m] for m in modules if m in DISTRIBUTION_OF_MODULE}
+    return sorted(found | set(ALWAYS_NEEDED))
+
+
+def setup_cell(source: str, course: dict | None = None) -> str:
+    course = course or read_course()
+    repository = course["repository"]
+    return SETUP_CELL_TEMPLATE.format(
+        repository=repository if repository.endswith(".git") else repository + ".git",
+        folder=repository.removesuffix(".git").rstrip("/").rsplit("/", 1)[-1],
+        branch=course["branch"],
+        prepare_call=_call_within_line_limit("prepare_notebook", distributions_used(source)),
+    )
+
+
+def _call_within_line_limit(function: str, items: list[str], limit: int = 100) -> str:
+    """``function([...])`` formatted as ruff would, so the built notebooks pass the lint."""
+    listed = json.dumps(items)
+    if len(one_line := f"{function}({listed})") <= limit:
+        return one_line
+    if len(listed) + 4 <= limit:
+        return f"{function}(\n    {listed}\n)"
+    inner = "".join(f"        {json.dumps(item)},\n" for item in items)
+    return f"{function}(\n    [\n{inner}    ]\n)"
 
 
 def parse_source(text: str) -> list[SourceCell]:
@@ -167,19 +250,28 @@ Notebook = nbformat.NotebookNode
 def build(chapters: list[Chapter], index: int) -> tuple[Notebook, Notebook]:
     """The chapter notebook and its solutions notebook, without outputs."""
     chapter = chapters[index]
-    cells = parse_source(chapter.source.read_text(encoding="utf-8"))
+    course = read_course()
+    source = chapter.source.read_text(encoding="utf-8")
+    cells = parse_source(source)
+    setup = _code(setup_cell(source, course))
+    # Plumbing, not lesson: the website folds its code away ("hide-input").
+    setup.metadata["tags"] = ["course-setup", "hide-input"]
     starts = [i for i, cell in enumerate(cells) if "exercises" in cell.tags]
     if len(starts) != 1:
         found = len(starts)
         raise ValueError(f"{chapter.source}: tag exactly one cell 'exercises' ({found} found)")
     exercises_start = starts[0]
 
-    lesson = [_markdown(navigation(chapters, index, from_solutions=False)), _code(SETUP_CELL)]
+    lesson = [
+        _badge(chapter.notebook, course),
+        _markdown(navigation(chapters, index, from_solutions=False)),
+        setup,
+    ]
     for cell in cells:
         if "solution-only" in cell.tags:
             continue
         text = for_chapter(cell.text) if cell.kind == "code" else cell.text
-        lesson.append(_to_notebook_cell(cell, text))
+        lesson.extend(_to_notebook_cells(cell, text))
     lesson.append(_markdown(navigation(chapters, index, from_solutions=False)))
 
     header = (
@@ -187,22 +279,66 @@ def build(chapters: list[Chapter], index: int) -> tuple[Notebook, Notebook]:
         f"Worked solutions to the exercises of [{chapter.title}](../{chapter.stem}.ipynb). "
         "Try each exercise yourself before you read its solution."
     )
-    solutions = [_markdown(navigation(chapters, index, from_solutions=True)), _markdown(header)]
-    solutions.append(_code(SETUP_CELL))
+    solutions = [
+        _badge(chapter.solutions, course),
+        _markdown(navigation(chapters, index, from_solutions=True)),
+        _markdown(header),
+        copy.deepcopy(setup),
+    ]
     for cell in cells[exercises_start:]:
         text = for_solutions(cell.text) if cell.kind == "code" else cell.text
-        solutions.append(_to_notebook_cell(cell, text))
+        solutions.extend(_to_notebook_cells(cell, text))
 
+    for notebook_cells in (lesson, solutions):
+        _add_slide_metadata(notebook_cells)
     return _notebook(lesson, chapter.stem), _notebook(solutions, chapter.stem + "-solutions")
 
 
-def _to_notebook_cell(cell: SourceCell, text: str) -> nbformat.NotebookNode:
-    make = _markdown if cell.kind == "markdown" else _code
-    new = make(text)
+def _badge(notebook: Path, course: dict) -> nbformat.NotebookNode:
+    cell = _markdown(colab_badge(notebook, course))
+    # "remove-cell" keeps the badge off the website, which has its own launch links.
+    cell.metadata["tags"] = ["colab-badge", "remove-cell"]
+    return cell
+
+
+def _add_slide_metadata(cells: list[nbformat.NotebookNode]) -> None:
+    """One idea per slide: headings open slides, code stays with the text above it."""
+    previous = None
+    for cell in cells:
+        text, tags = cell.source.lstrip(), cell.metadata.get("tags", [])
+        if {"colab-badge", "course-setup"} & set(tags) or text.startswith("*["):
+            slide_type = "skip"  # badge, setup and navigation links: not lecture content
+        elif cell.cell_type == "markdown":
+            slide_type = "slide" if re.match(r"#{1,2} ", text) else "subslide"
+        else:
+            slide_type = "subslide" if previous == "code" else "-"
+        cell.metadata["slideshow"] = {"slide_type": slide_type}
+        if slide_type != "skip":
+            previous = cell.cell_type
+
+
+def _to_notebook_cells(cell: SourceCell, text: str) -> list[nbformat.NotebookNode]:
+    """The notebook cell(s) for a source cell: markdown splits before each heading, so
+    every section starts a cell of its own (and a slide of its own)."""
     tags = [tag for tag in cell.tags if tag not in BUILD_TAGS]
+    pieces = split_at_headings(text) if cell.kind == "markdown" else [text]
+    cells = [(_markdown if cell.kind == "markdown" else _code)(piece) for piece in pieces]
     if tags:
-        new.metadata["tags"] = tags
-    return new
+        cells[0].metadata["tags"] = tags
+    return cells
+
+
+def split_at_headings(markdown: str) -> list[str]:
+    """Split markdown before every heading line that is not inside a code fence."""
+    pieces: list[list[str]] = [[]]
+    in_fence = False
+    for line in markdown.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        if not in_fence and HEADING.match(line) and any(x.strip() for x in pieces[-1]):
+            pieces.append([])
+        pieces[-1].append(line)
+    return ["\n".join(piece).strip("\n") for piece in pieces]
 
 
 def _markdown(text: str) -> nbformat.NotebookNode:
@@ -225,6 +361,41 @@ def _notebook(cells: list[nbformat.NotebookNode], name: str) -> nbformat.Noteboo
     return notebook
 
 
+def cell_layout(notebook: nbformat.NotebookNode) -> list[tuple]:
+    """What a build decides about each cell (not its outputs): type, source, tags, slide."""
+    return [
+        (c.cell_type, c.source, c.metadata.get("tags"), c.metadata.get("slideshow"))
+        for c in notebook.cells
+    ]
+
+
+def stale_notebooks(chapters: list[Chapter], index: int) -> list[Path]:
+    """The committed notebooks of a chapter that are missing or differ from a fresh build."""
+    chapter = chapters[index]
+    built = build(chapters, index)
+    return [
+        path
+        for notebook, path in zip(built, (chapter.notebook, chapter.solutions), strict=True)
+        if not path.exists()
+        or cell_layout(nbformat.read(path, as_version=4)) != cell_layout(notebook)
+    ]
+
+
+def carry_outputs(old: Notebook, new: Notebook, path: Path) -> None:
+    """Copy the outputs of one clean run into a rebuilt notebook whose code is unchanged.
+
+    Markdown may differ (prose, headings, slide metadata); code may not, because the
+    outputs must be what this exact code printed.
+    """
+    old_code = [c for c in old.cells if c.cell_type == "code"]
+    new_code = [c for c in new.cells if c.cell_type == "code"]
+    if [c.source for c in old_code] != [c.source for c in new_code]:
+        raise SystemExit(f"{path.name}: code cells changed, so run with --execute instead")
+    for before, after in zip(old_code, new_code, strict=True):
+        after.outputs, after.execution_count = before.outputs, before.execution_count
+    new.metadata = old.metadata
+
+
 def execute(notebook: nbformat.NotebookNode, folder: Path) -> None:
     """Run a notebook top to bottom in a fresh kernel, in its own folder."""
     from nbclient import NotebookClient
@@ -239,12 +410,31 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("stems", nargs="*", help="chapters to build (default: all)")
     parser.add_argument("--execute", action="store_true", help="run each notebook in place")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if a committed notebook differs from its build"
+    )
+    parser.add_argument(
+        "--keep-outputs",
+        action="store_true",
+        help="keep the stored outputs when no code cell changed (after editing prose only)",
+    )
     args = parser.parse_args(argv)
 
     chapters = read_chapters()
     unknown = set(args.stems) - {c.stem for c in chapters}
     if unknown:
         parser.error(f"not in course.toml: {', '.join(sorted(unknown))}")
+    if args.check:
+        stale = [
+            path
+            for index, chapter in enumerate(chapters)
+            if not args.stems or chapter.stem in args.stems
+            for path in stale_notebooks(chapters, index)
+        ]
+        for path in stale:
+            shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+            print(f"{shown} is out of date: run python tools/build_notebooks.py")
+        return 1 if stale else 0
     SOLUTIONS.mkdir(exist_ok=True)
     for index, chapter in enumerate(chapters):
         if args.stems and chapter.stem not in args.stems:
@@ -256,6 +446,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"running {path.relative_to(ROOT)} ...", flush=True)
                 execute(notebook, path.parent)
                 print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
+            elif args.keep_outputs:
+                carry_outputs(nbformat.read(path, as_version=4), notebook, path)
             nbformat.write(notebook, path)
             print(f"wrote {path.relative_to(ROOT)}")
     return 0

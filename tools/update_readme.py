@@ -1,8 +1,9 @@
 """Write the README's chapter table from course.toml and the latest benchmark.
 
-The table lists every chapter with its solutions, what it teaches, and how long
-it ran in ``benchmarks/cpu.json`` (written by ``tools/bench.py``), so it never
-needs editing by hand:
+The table lists every chapter with its solutions, what it teaches, how long it
+ran in ``benchmarks/cpu.json`` (written by ``tools/bench.py``) and a badge that
+opens it in Colab (from the repository named in course.toml), so it never needs
+editing by hand:
 
     python tools/update_readme.py          # rewrite the table in README.md
     python tools/update_readme.py --check  # exit 1 if the table is out of date
@@ -18,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tools.build_notebooks import Chapter, read_chapters  # noqa: E402
+from tools.build_notebooks import Chapter, colab_badge, read_chapters  # noqa: E402
 
 README = ROOT / "README.md"
 BENCHMARK = ROOT / "benchmarks" / "cpu.json"
@@ -28,8 +29,8 @@ BEGIN, END = "<!-- chapter table: begin -->", "<!-- chapter table: end -->"
 def chapter_table(chapters: list[Chapter], benchmark: dict) -> str:
     times = {run["notebook"]: run["wall_s"] for run in benchmark.get("notebooks", [])}
     rows = [
-        "| # | Chapter | What you learn | Runs in (CPU) |",
-        "|---|---|---|---|",
+        "| # | Chapter | What you learn | Runs in (CPU) | Colab |",
+        "|---|---|---|---|---|",
     ]
     for number, chapter in enumerate(chapters, start=1):
         lesson = f"notebooks/{chapter.stem}.ipynb"
@@ -43,7 +44,7 @@ def chapter_table(chapters: list[Chapter], benchmark: dict) -> str:
             run_time = "not measured yet"
         rows.append(
             f"| {number} | [{title}]({lesson}) ([solutions]({solutions})) "
-            f"| {chapter.summary} | {run_time} |"
+            f"| {chapter.summary} | {run_time} | {colab_badge(chapter.notebook)} |"
         )
     if benchmark:
         machine = benchmark["machine"]

@@ -24,10 +24,15 @@
 # %% [markdown]
 # ## Setup
 #
+# The first code cell, above, is the same in every notebook of the course: it makes
+# the course's helper package `utils` importable (on Google Colab it first fetches the
+# course and installs what Colab lacks) and prints the Python, TensorFlow and Keras
+# versions and whether a GPU is present. TensorFlow prints a few log lines when it
+# starts (about oneDNN, or CUDA when there is no GPU): they are harmless.
+#
 # Besides NumPy and Matplotlib we use Keras (version 3) and TensorFlow, its backend
 # here. `set_seeds` seeds Python, NumPy and Keras in one call, so every run of this
-# notebook gives the same numbers. TensorFlow may print a few log lines when it starts
-# (about oneDNN, or CUDA when there is no GPU): they are harmless.
+# notebook gives the same numbers.
 
 # %%
 import keras

@@ -31,8 +31,8 @@
 # ## Setup
 #
 # Keras Tuner is a separate package: `pip install keras-tuner`, imported as
-# `keras_tuner` and by convention named `kt` (Colab needs the `pip install` once per
-# session). Every file this chapter writes, the tuners' folders and logs included,
+# `keras_tuner` and by convention named `kt`. Colab does not ship it; on Colab the
+# course's setup cell at the top of this notebook installs it for you. Every file this chapter writes, the tuners' folders and logs included,
 # goes under `outputs/08_hyperparameter_tuning/`.
 
 # %%

@@ -1,0 +1,202 @@
+"""The course website: built from the notebooks, it works offline in a real browser.
+
+tools/build_site.py builds the site into a temporary folder, served on 127.0.0.1;
+headless Chromium (see tests/browser.py, which also says when these tests skip)
+visits the landing page, every chapter and every solutions page, and checks the
+title, the headings, that a figure actually loaded, that the link to the next chapter
+is there and leads to it, and that no page fetched anything from elsewhere or logged
+an error. A crawl checks that no internal link or anchor of any page is broken, and
+the search box must find a chapter. A screenshot of chapter 1 is saved as a test
+artifact: build/test-artifacts/site-chapter-01.png.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.request
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.error import HTTPError
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import pytest
+
+from tests.browser import (
+    chromium,
+    require_chromium,
+    require_web_assets,
+    save_screenshot,
+    serve,
+)
+from tools import build_notebooks, build_site
+from tools.build_notebooks import read_chapters
+
+CHAPTERS = read_chapters()
+IDS = [chapter.stem for chapter in CHAPTERS]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    require_chromium()
+    require_web_assets()
+    folder = tmp_path_factory.mktemp("site") / "site"
+    started = time.perf_counter()
+    assert build_site.main(["--output", str(folder)]) == 0
+    print(f"site built in {time.perf_counter() - started:.1f} s")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def browser(site: Path):
+    with serve(site) as base, chromium() as browser:
+        browser.base = base
+        yield browser
+
+
+def _page_url(browser, chapter, *, solutions: bool = False) -> str:
+    folder = "notebooks/solutions/" if solutions else "notebooks/"
+    return f"{browser.base}{folder}{chapter.stem}.html"
+
+
+def test_build_stops_with_a_clear_message_when_a_notebook_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(build_notebooks, "NOTEBOOKS", tmp_path)
+    assert build_site.main(["--output", str(tmp_path / "site")]) == 2
+    message = capsys.readouterr().err
+    assert f"{CHAPTERS[0].stem}.ipynb" in message and "--allow-missing" in message
+    assert not (tmp_path / "site").exists()
+
+
+def test_landing_page_lists_the_chapters_in_order_and_the_solutions(browser) -> None:
+    page = browser.page
+    browser.open(browser.base)
+    assert page.title().startswith("Neural networks with Keras")
+    assert page.locator("article h1").first.text_content().startswith("Neural networks with Keras")
+
+    listed = page.eval_on_selector_all(
+        "article ol.course-chapters > li strong a", "links => links.map(a => a.href)"
+    )
+    assert listed == [_page_url(browser, chapter) for chapter in CHAPTERS]
+    captions = page.locator("nav.bd-links p.caption").all_text_contents()
+    assert [caption.strip() for caption in captions] == ["Chapters", "Solutions"]
+    sidebar = page.eval_on_selector_all("nav.bd-links a", "links => links.map(a => a.href)")
+    for chapter in CHAPTERS:
+        assert _page_url(browser, chapter) in sidebar
+        assert _page_url(browser, chapter, solutions=True) in sidebar
+    browser.assert_clean("the landing page")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=IDS)
+def test_chapter_page_shows_the_notebook_and_leads_to_the_next_chapter(browser, chapter) -> None:
+    page = browser.page
+    browser.open(_page_url(browser, chapter))
+    assert chapter.title in page.title()
+    assert page.locator("article h1").first.text_content().strip("#¶ \n") == chapter.title
+    assert page.locator("article h2").count() >= 3, "a chapter has numbered sections"
+
+    figure = page.locator("article .cell_output img").first
+    figure.scroll_into_view_if_needed()
+    assert figure.evaluate("img => img.complete && img.naturalWidth > 0"), "no figure loaded"
+    if chapter == CHAPTERS[0]:
+        save_screenshot(page, "site-chapter-01.png")
+
+    index = CHAPTERS.index(chapter)
+    following = CHAPTERS[index + 1] if index + 1 < len(CHAPTERS) else None
+    if following is not None:
+        link = page.locator("article a", has_text=f"{following.title} →").first
+        link.click()
+        page.wait_for_url(_page_url(browser, following))
+        assert page.locator("article h1").first.text_content().strip("#¶ \n") == following.title
+    else:  # the last chapter: the theme's "next" link leads on to the solutions
+        assert page.locator("a.right-next").count() == 1
+    page.wait_for_load_state("networkidle")
+    browser.assert_clean(f"{chapter.stem}: its page or the next one")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=IDS)
+def test_solutions_page_has_its_own_section_and_links_back(browser, chapter) -> None:
+    page = browser.page
+    browser.open(_page_url(browser, chapter, solutions=True))
+    heading = page.locator("article h1").first.text_content().strip("#¶ \n")
+    assert heading == f"Solutions: {chapter.title}"
+    active = page.locator("nav.bd-links li.current a").first.text_content()
+    assert "Solutions" in active
+    back = page.locator("article a", has_text=chapter.title).first
+    assert back.get_attribute("href") == f"../{chapter.stem}.html"
+    browser.assert_clean(f"solutions of {chapter.stem}")
+
+
+def test_search_box_finds_a_chapter(browser) -> None:
+    page = browser.page
+    browser.open(browser.base)
+    page.locator("button.search-button-field").first.click()
+    box = page.locator("dialog input[name=q]")
+    box.fill("perceptron")
+    box.press("Enter")
+    page.wait_for_url("**/search.html?q=perceptron*")
+    results = page.locator("#search-results li a")
+    results.first.wait_for()
+    hrefs = results.evaluate_all("links => links.map(a => a.href.split('?')[0])")
+    assert _page_url(browser, CHAPTERS[0]) in hrefs
+    browser.assert_clean("the search page")
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if values.get("id"):
+            self.ids.add(values["id"])
+        for name in ("href", "src"):
+            if values.get(name) and not (tag == "a" and name == "src"):
+                self.links.append(values[name])
+
+
+def test_no_internal_link_or_anchor_is_broken(site: Path) -> None:
+    with serve(site) as base:
+        pages: dict[str, _Links] = {}
+        queue, broken = [base], []
+        seen = set(queue)
+        while queue:
+            url = queue.pop()
+            try:
+                with urllib.request.urlopen(url, timeout=10) as response:
+                    kind = response.headers.get_content_type()
+                    body = response.read()
+            except HTTPError as error:
+                broken.append(f"{url}: HTTP {error.code}")
+                continue
+            if kind != "text/html":
+                continue
+            parser = _Links()
+            parser.feed(body.decode("utf-8"))
+            pages[url] = parser
+            for link in parser.links:
+                target = urljoin(url, link)
+                if urlsplit(target).netloc != urlsplit(base).netloc:
+                    continue
+                target = urldefrag(target).url
+                if target not in seen:
+                    seen.add(target)
+                    queue.append(target)
+        for url, parser in pages.items():
+            for link in parser.links:
+                target, anchor = urldefrag(urljoin(url, link))
+                if anchor and target in pages and anchor not in pages[target].ids:
+                    broken.append(f"{url}: link to a missing anchor {link}")
+    chapters = [f"{base}notebooks/{chapter.stem}.html" for chapter in CHAPTERS]
+    assert set(chapters) <= set(pages), "the crawl did not reach every chapter"
+    assert not broken, "broken internal links:\n" + "\n".join(sorted(set(broken)))
+
+
+def test_site_loads_nothing_from_a_cdn(site: Path) -> None:
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        for marker in ("cdn.jsdelivr", "cdnjs.", "unpkg.com", "fonts.googleapis"):
+            assert marker not in text, f"{page.relative_to(site)} refers to {marker}"
+    assert (site / "_static" / "mathjax" / "es5" / "tex-mml-chtml.js").is_file()

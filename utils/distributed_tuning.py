@@ -1,0 +1,494 @@
+"""Run one Keras Tuner search as a chief and several worker processes on this machine.
+
+Taught in chapter 9. Keras Tuner spreads a search over processes with three
+environment variables: ``KERASTUNER_TUNER_ID`` (``"chief"`` or a worker's name),
+``KERASTUNER_ORACLE_IP`` and ``KERASTUNER_ORACLE_PORT`` (where the chief listens).
+Every process runs the same search script. On a cluster, a job scheduler starts
+those processes; here :func:`run_distributed_search` plays that part on one
+machine, over the loopback address 127.0.0.1 only:
+
+- it picks a free port at run time and starts the chief and ``n_workers``
+  workers, each in its own working folder (``directory/chief``,
+  ``directory/tuner0``, ...), with its own log file, the course's ``utils`` on
+  ``PYTHONPATH`` and the rest of the environment (``COURSE_DATA_MIRROR`` ...)
+  inherited;
+- it watches them until the search is over or ``timeout`` seconds have passed;
+  a worker that dies is started again with the same id (Keras Tuner's oracle
+  then hands it back the trial it was running, so no trial runs twice), at most
+  ``max_restarts`` times per worker;
+- it always stops every process it started, in a ``finally`` block: on success,
+  on an error, on a timeout and on a keyboard interrupt alike;
+- it reads the results from the chief's files: one :class:`TrialRecord` per
+  trial (its id, the worker that ran it, its status, hyperparameters and score).
+
+Anything that goes wrong raises :class:`DistributedSearchError`, whose message
+ends with the last lines of the log of the process concerned.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import ctypes
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from utils.paths import PROJECT_ROOT
+
+LOOPBACK = "127.0.0.1"
+CHIEF = "chief"
+LOG_TAIL_LINES = 25
+
+# Keras Tuner 1.4.8's chief (keras_tuner/src/distribute/oracle_chief.py) checks once a
+# second whether a worker has been told "no trials left", and from then on only every
+# 20 seconds whether every worker is done. It writes each trial's trial.json and its
+# oracle.json *before* it answers the worker's request, so once every worker has exited
+# cleanly, the chief's files already hold the complete search. We give the chief this
+# long to exit by itself, then stop it, instead of waiting up to 20 s for its next look.
+CHIEF_GRACE_SECONDS = 2.0
+# After SIGTERM, how long a process may take to exit before it gets SIGKILL.
+TERMINATE_GRACE_SECONDS = 3.0
+
+
+class DistributedSearchError(RuntimeError):
+    """The distributed search failed; the message says which process and shows its log."""
+
+
+@dataclass(frozen=True)
+class TrialRecord:
+    """One trial as the chief's oracle recorded it, and the worker that ran it."""
+
+    trial_id: str
+    tuner_id: str
+    status: str
+    score: float | None
+    hyperparameters: dict[str, Any]
+
+
+@dataclass
+class SearchResult:
+    """What a finished distributed search produced."""
+
+    trials: list[TrialRecord]
+    restarts: dict[str, int]
+    seconds: float
+    logs: dict[str, Path]
+    directory: Path
+    events: list[str] = field(default_factory=list)
+
+    def table(self):
+        """The trials as a pandas DataFrame, one row per trial, in the order they were created."""
+        import pandas as pd
+
+        rows = [
+            {
+                "trial": trial.trial_id,
+                "worker": trial.tuner_id,
+                **trial.hyperparameters,
+                "status": trial.status,
+                "score": trial.score,
+            }
+            for trial in self.trials
+        ]
+        return pd.DataFrame(rows).set_index("trial")
+
+    def best(self, maximize: bool = True) -> TrialRecord:
+        """The completed trial with the highest (or lowest) score."""
+        completed = [t for t in self.trials if t.status == "COMPLETED" and t.score is not None]
+        if not completed:
+            raise DistributedSearchError("No trial of the search completed.")
+        pick = max if maximize else min
+        return pick(completed, key=lambda trial: trial.score)
+
+
+def free_loopback_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now (the system picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((LOOPBACK, 0))
+        return probe.getsockname()[1]
+
+
+def run_distributed_search(
+    script: str | os.PathLike,
+    directory: str | os.PathLike,
+    *,
+    n_workers: int = 2,
+    timeout: float = 600.0,
+    max_restarts: int = 1,
+    startup_timeout: float = 120.0,
+    script_args: Sequence[str] = (),
+    env: dict[str, str] | None = None,
+) -> SearchResult:
+    """Run ``script`` as a Keras Tuner chief plus ``n_workers`` workers; return the results.
+
+    ``directory`` must be empty or missing: each process works in its own subfolder
+    of it, so a search that is still there from an earlier run would be reloaded by
+    the chief instead of starting afresh. ``env`` adds variables to every process.
+    """
+    with DistributedSearch(
+        script,
+        directory,
+        n_workers=n_workers,
+        timeout=timeout,
+        max_restarts=max_restarts,
+        startup_timeout=startup_timeout,
+        script_args=script_args,
+        env=env,
+    ) as search:
+        search.start()
+        return search.wait()
+
+
+class DistributedSearch:
+    """The processes of one distributed search; use it as a context manager.
+
+    ``start()`` launches them, ``wait()`` supervises them and returns the results,
+    and leaving the ``with`` block stops whatever still runs. Tests use the
+    ``processes`` mapping (tuner id to ``subprocess.Popen``) to kill one on purpose.
+    """
+
+    def __init__(
+        self,
+        script: str | os.PathLike,
+        directory: str | os.PathLike,
+        *,
+        n_workers: int = 2,
+        timeout: float = 600.0,
+        max_restarts: int = 1,
+        startup_timeout: float = 120.0,
+        script_args: Sequence[str] = (),
+        env: dict[str, str] | None = None,
+        poll_interval: float = 0.2,
+    ) -> None:
+        if n_workers < 1:
+            raise ValueError("A distributed search needs at least one worker.")
+        self.script = Path(script).resolve()
+        self.directory = Path(directory).resolve()
+        self.worker_ids = [f"tuner{i}" for i in range(n_workers)]
+        self.timeout = timeout
+        self.max_restarts = max_restarts
+        self.startup_timeout = startup_timeout
+        self.script_args = list(script_args)
+        self.extra_env = dict(env or {})
+        self.poll_interval = poll_interval
+        self.port: int | None = None
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.started_pids: list[int] = []
+        self.restarts = dict.fromkeys(self.worker_ids, 0)
+        self.logs: dict[str, Path] = {}
+        self.events: list[str] = []
+        self._log_files: list[Any] = []
+        self._started_at: float | None = None
+
+    # --- starting -----------------------------------------------------------------
+
+    def __enter__(self) -> DistributedSearch:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        """Start the chief and the workers (all at once: workers wait for the chief)."""
+        if not self.script.is_file():
+            raise DistributedSearchError(f"The search script {self.script} does not exist.")
+        if self.directory.exists() and any(self.directory.iterdir()):
+            raise DistributedSearchError(
+                f"{self.directory} is not empty: it holds an earlier search, which the chief "
+                "would reload instead of starting afresh. Delete the folder first."
+            )
+        self.port = free_loopback_port()
+        self._started_at = time.monotonic()
+        _LIVE_SEARCHES.add(self)
+        try:
+            for tuner_id in [CHIEF, *self.worker_ids]:
+                self._launch(tuner_id)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _environment(self, tuner_id: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(self.extra_env)
+        env["KERASTUNER_TUNER_ID"] = tuner_id
+        env["KERASTUNER_ORACLE_IP"] = LOOPBACK
+        env["KERASTUNER_ORACLE_PORT"] = str(self.port)
+        paths = [str(PROJECT_ROOT), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
+        env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+        env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        # Several TensorFlow processes may share one GPU: let each take memory as needed.
+        env.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
+        env["PYTHONUNBUFFERED"] = "1"  # log lines reach the log file at once
+        return env
+
+    def _launch(self, tuner_id: str) -> None:
+        workdir = self.directory / tuner_id
+        workdir.mkdir(parents=True, exist_ok=True)
+        log_path = self.directory / f"{tuner_id}.log"
+        log_file = open(log_path, "a", encoding="utf-8")  # noqa: SIM115 (closed in stop())
+        self._log_files.append(log_file)
+        self.logs[tuner_id] = log_path
+        self._event(f"start {tuner_id}")
+        log_file.write(f"--- {self.events[-1]}\n")
+        log_file.flush()
+        self.processes[tuner_id] = subprocess.Popen(
+            [sys.executable, str(self.script), *self.script_args],
+            cwd=workdir,
+            env=self._environment(tuner_id),
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            # Its own process group: stop() can signal the process and anything it
+            # started, and a Ctrl-C in a terminal reaches only this supervisor.
+            start_new_session=True,
+            preexec_fn=_die_with_parent if _PRCTL is not None else None,
+        )
+        self.started_pids.append(self.processes[tuner_id].pid)
+
+    def _event(self, text: str) -> None:
+        elapsed = time.monotonic() - (self._started_at or time.monotonic())
+        self.events.append(f"{elapsed:6.1f} s  {text}")
+
+    # --- supervising --------------------------------------------------------------
+
+    def wait(self) -> SearchResult:
+        """Supervise until every worker is done; then stop the chief and read its results."""
+        if self._started_at is None:
+            raise DistributedSearchError("Call start() before wait().")
+        try:
+            self._supervise()
+            self._finish_chief()
+            trials = read_trials(self.directory, [CHIEF, *self.worker_ids])
+            unfinished = [t.trial_id for t in trials if t.status in ("RUNNING", "IDLE")]
+            if unfinished:
+                raise DistributedSearchError(
+                    f"The workers are done but trial(s) {', '.join(unfinished)} never finished."
+                    + self._tail(CHIEF)
+                )
+            return SearchResult(
+                trials=trials,
+                restarts=dict(self.restarts),
+                seconds=time.monotonic() - self._started_at,
+                logs=dict(self.logs),
+                directory=self.directory,
+                events=list(self.events),
+            )
+        finally:
+            self.stop()
+
+    def _supervise(self) -> None:
+        deadline = self._started_at + self.timeout
+        listening = False
+        while True:
+            now = time.monotonic()
+            if now > deadline:
+                raise DistributedSearchError(
+                    f"The search did not finish within {self.timeout:g} s; every process "
+                    "was stopped." + self._tail(CHIEF)
+                )
+            chief_code = self.processes[CHIEF].poll()
+            if chief_code is not None and chief_code != 0:
+                raise DistributedSearchError(
+                    f"The chief exited with {_describe_exit(chief_code)} before the search "
+                    "was over; every worker was stopped." + self._tail(CHIEF)
+                )
+            if not listening:
+                listening = _is_listening(self.port)
+                if listening:
+                    self._event(f"chief listening on {LOOPBACK}:{self.port}")
+                elif now - self._started_at > self.startup_timeout:
+                    raise DistributedSearchError(
+                        f"The chief was not listening on {LOOPBACK}:{self.port} after "
+                        f"{self.startup_timeout:g} s." + self._tail(CHIEF)
+                    )
+            finished = 0
+            for tuner_id in self.worker_ids:
+                code = self.processes[tuner_id].poll()
+                if code == 0:
+                    finished += 1
+                elif code is not None:
+                    self._restart_or_fail(tuner_id, code)
+            if finished == len(self.worker_ids):
+                self._event("every worker finished")
+                return
+            time.sleep(self.poll_interval)
+
+    def _restart_or_fail(self, tuner_id: str, code: int) -> None:
+        how = _describe_exit(code)
+        if self.processes[CHIEF].poll() is not None:
+            raise DistributedSearchError(
+                f"Worker {tuner_id} exited with {how} after the chief had stopped: nothing "
+                "left to restart it for; every process was stopped." + self._tail(tuner_id)
+            )
+        if self.restarts[tuner_id] >= self.max_restarts:
+            raise DistributedSearchError(
+                f"Worker {tuner_id} exited with {how} and was already restarted "
+                f"{self.restarts[tuner_id]} time(s), the most allowed (max_restarts="
+                f"{self.max_restarts}); every process was stopped." + self._tail(tuner_id)
+            )
+        self.restarts[tuner_id] += 1
+        self._event(f"{tuner_id} exited with {how}; restarting it with the same id")
+        self._launch(tuner_id)
+
+    def _finish_chief(self) -> None:
+        chief = self.processes[CHIEF]
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            chief.wait(timeout=CHIEF_GRACE_SECONDS)
+        if chief.poll() is None:
+            self._event("stopping the chief: every worker is done and its files are complete")
+            _stop_process(chief)
+        elif chief.returncode != 0:
+            raise DistributedSearchError(
+                f"The chief exited with {_describe_exit(chief.returncode)}." + self._tail(CHIEF)
+            )
+        else:
+            self._event("the chief exited by itself")
+
+    # --- stopping -----------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Stop every process of the search that still runs (SIGTERM, then SIGKILL)."""
+        try:
+            for process in self.processes.values():
+                _stop_process(process)
+        finally:
+            for log_file in self._log_files:
+                log_file.close()
+            self._log_files.clear()
+            _LIVE_SEARCHES.discard(self)
+
+    def _tail(self, tuner_id: str) -> str:
+        path = self.logs.get(tuner_id)
+        if path is None:
+            return ""
+        for log_file in self._log_files:
+            log_file.flush()
+        return f"\n\nLast lines of {path}:\n{log_tail(path)}"
+
+
+# --- reading the results ------------------------------------------------------------
+
+
+def read_trials(directory: str | os.PathLike, tuner_ids: Sequence[str]) -> list[TrialRecord]:
+    """The trials in the chief's folder, each with the id of the worker that ran it.
+
+    The chief's oracle writes ``trial_<id>/trial.json`` (hyperparameters, status,
+    score) in its project folder; a worker creates a folder of the same name in its
+    own working folder when it starts the trial, to keep the trial's checkpoint.
+    """
+    directory = Path(directory)
+    oracles = sorted((directory / CHIEF).glob("*/*/oracle.json"))
+    if len(oracles) != 1:
+        raise DistributedSearchError(
+            f"Expected one oracle.json under {directory / CHIEF}, found {len(oracles)}."
+        )
+    project = oracles[0].parent
+    ran_by: dict[str, list[str]] = {}
+    for tuner_id in tuner_ids:
+        if tuner_id == CHIEF:
+            continue
+        for trial_dir in (directory / tuner_id).glob("*/*/trial_*"):
+            ran_by.setdefault(trial_dir.name.removeprefix("trial_"), []).append(tuner_id)
+    trials = []
+    for trial_file in sorted(project.glob("trial_*/trial.json")):
+        state = json.loads(trial_file.read_text(encoding="utf-8"))
+        values = state.get("hyperparameters", {}).get("values", {})
+        trials.append(
+            TrialRecord(
+                trial_id=state["trial_id"],
+                tuner_id="+".join(ran_by.get(state["trial_id"], [])) or "?",
+                status=state["status"],
+                score=state.get("score"),
+                hyperparameters={k: v for k, v in values.items() if not k.startswith("tuner/")},
+            )
+        )
+    return trials
+
+
+def log_tail(path: str | os.PathLike, lines: int = LOG_TAIL_LINES) -> str:
+    """The last lines of a log file (empty if there is none)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])
+
+
+# --- process plumbing ---------------------------------------------------------------
+
+
+def _is_listening(port: int | None) -> bool:
+    if port is None:
+        return False
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(0.2)
+        return probe.connect_ex((LOOPBACK, port)) == 0
+
+
+def _describe_exit(code: int) -> str:
+    if code < 0:
+        try:
+            return f"signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"signal {-code}"
+    return f"exit code {code}"
+
+
+def _stop_process(process: subprocess.Popen) -> None:
+    """Stop a running process and its process group: SIGTERM, a short wait, then SIGKILL."""
+    if process.poll() is not None:
+        return
+    _kill_group(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=TERMINATE_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        _kill_group(process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=TERMINATE_GRACE_SECONDS)
+
+
+def _kill_group(pid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, sig)  # the group id is the pid: start_new_session=True
+
+
+def _load_prctl():
+    """Linux's prctl, looked up once here: a child must not import anything after fork."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _load_prctl()
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:  # pragma: no cover (runs in the child, before exec)
+    """Ask the kernel to send the child SIGKILL if its parent dies (Linux only).
+
+    This covers the one case no ``finally`` can: the notebook's kernel killed outright.
+    """
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
+
+
+# Searches still running when the interpreter exits are stopped too.
+_LIVE_SEARCHES: set[DistributedSearch] = set()
+
+
+@atexit.register
+def _stop_live_searches() -> None:
+    for search in list(_LIVE_SEARCHES):
+        search.stop()

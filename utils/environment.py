@@ -1,0 +1,174 @@
+"""What every notebook's first cell calls: the right packages, then the versions in use.
+
+The generated setup cell (see ``tools/build_notebooks.py``) makes ``utils`` importable,
+fetching the course from its repository first when a notebook was opened alone on
+Google Colab, and then calls :func:`prepare_notebook` with the packages the chapter
+imports. On Colab that installs what the session lacks (Keras Tuner, mostly) at the
+versions ``requirements.txt`` pins; on your own machine it installs nothing and only
+warns when a package is missing or outside the tested range, because there your
+virtual environment is yours to manage.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import os
+import re
+import shlex
+import subprocess
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+REQUIREMENTS = Path(__file__).resolve().parents[1] / "requirements.txt"
+# The distribution behind each top-level module a chapter may import; the notebook
+# builder reads a chapter's imports and passes the matching distributions to
+# prepare_notebook, so each chapter checks exactly what it uses.
+DISTRIBUTION_OF_MODULE = {
+    "keras_tuner": "keras-tuner",
+    "sklearn": "scikit-learn",
+    "tensorflow": "tensorflow",
+    "tensorboard": "tensorboard",
+    "keras": "keras",
+    "numpy": "numpy",
+    "pandas": "pandas",
+    "matplotlib": "matplotlib",
+    "pydot": "pydot",
+    "psutil": "psutil",
+}
+_REQUIREMENT_LINE = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?P<spec>[<>=!~].*)?$")
+
+
+def on_colab() -> bool:
+    """True inside a Google Colab session (its kernel imports ``google.colab`` at start)."""
+    if "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ:
+        return True
+    try:
+        return importlib.util.find_spec("google.colab") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def read_requirements(path: Path = REQUIREMENTS) -> dict[str, str]:
+    """``{distribution: version specifier}`` from a requirements file (``""``: any version)."""
+    requirements = {}
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        match = _REQUIREMENT_LINE.match(line)
+        if match:
+            requirements[_normalize(match["name"])] = (match["spec"] or "").replace(" ", "")
+    return requirements
+
+
+@dataclass(frozen=True)
+class PackageProblem:
+    distribution: str
+    wanted: str  # the specifier from requirements.txt
+    installed: str | None  # None: not installed at all
+
+    @property
+    def requirement(self) -> str:
+        """What to give ``pip install``."""
+        return f"{self.distribution}{self.wanted}"
+
+    def __str__(self) -> str:
+        if self.installed is None:
+            return f"{self.distribution} is not installed"
+        return f"{self.distribution} {self.installed} is outside the tested range {self.wanted}"
+
+
+def find_problems(
+    distributions: Iterable[str],
+    requirements: dict[str, str],
+    installed_version: Callable[[str], str] = importlib.metadata.version,
+) -> list[PackageProblem]:
+    """The distributions that are missing or outside their pinned range."""
+    problems = []
+    for name in distributions:
+        wanted = requirements.get(_normalize(name), "")
+        try:
+            version = installed_version(name)
+        except importlib.metadata.PackageNotFoundError:
+            problems.append(PackageProblem(name, wanted, None))
+            continue
+        if wanted and not _satisfies(version, wanted):
+            problems.append(PackageProblem(name, wanted, version))
+    return problems
+
+
+def install_command(problems: Iterable[PackageProblem]) -> list[str]:
+    return [sys.executable, "-m", "pip", "install", "--quiet", *(p.requirement for p in problems)]
+
+
+def prepare_notebook(
+    distributions: Iterable[str],
+    *,
+    colab: bool | None = None,
+    run: Callable[..., subprocess.CompletedProcess] = subprocess.run,
+    requirements_file: Path = REQUIREMENTS,
+    installed_version: Callable[[str], str] = importlib.metadata.version,
+) -> list[PackageProblem]:
+    """Install (on Colab) or report (elsewhere) what the notebook lacks; print the versions.
+
+    Returns the problems found before any install, so tests can see what was done.
+    """
+    colab = on_colab() if colab is None else colab
+    problems = find_problems(distributions, read_requirements(requirements_file), installed_version)
+    missing = [p for p in problems if p.installed is None]
+    if colab and missing:
+        print(f"Installing what this Colab session lacks: {', '.join(map(str, missing))}.")
+        try:
+            run(install_command(missing), check=True)
+        except subprocess.CalledProcessError as error:
+            raise RuntimeError(
+                f"Installing {' '.join(p.requirement for p in missing)} failed (pip exited "
+                f"with {error.returncode}). Check that the session is connected, then run "
+                "this cell again."
+            ) from error
+    # Any other difference gets a warning, not an install: on Colab, replacing its own
+    # TensorFlow or Keras costs minutes and a restart, and newer releases usually work;
+    # on your machine the virtual environment is yours to manage.
+    if to_report := [p for p in problems if not (colab and p in missing)]:
+        fix = (
+            "pip install -r requirements.txt"
+            if not colab
+            else shlex.join(install_command(to_report)[2:])
+        )
+        print(f"Warning: {'; '.join(map(str, to_report))}. The course is tested with: {fix}")
+    print(describe_runtime(colab=colab))
+    return problems
+
+
+def describe_runtime(*, colab: bool) -> str:
+    """One line: where this runs, Python, TensorFlow and Keras versions, and any GPU."""
+    import keras
+    import tensorflow as tf
+
+    # Listing physical devices does not start TensorFlow's runtime, so chapters can
+    # still configure logical devices after this cell.
+    gpus = tf.config.list_physical_devices("GPU")
+    place = "Google Colab" if colab else "this machine"
+    python = ".".join(map(str, sys.version_info[:3]))
+    gpu = f"{len(gpus)} GPU(s)" if gpus else "no GPU (training runs on the CPU)"
+    return (
+        f"Running on {place}: Python {python}, TensorFlow {tf.__version__}, "
+        f"Keras {keras.__version__}, {gpu}."
+    )
+
+
+def _normalize(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _satisfies(version: str, specifier: str) -> bool:
+    try:
+        from packaging.specifiers import SpecifierSet
+        from packaging.version import InvalidVersion, Version
+    except ImportError:  # without packaging, trust what is installed
+        return True
+    try:
+        return Version(version) in SpecifierSet(specifier)
+    except (InvalidVersion, ValueError):
+        return True

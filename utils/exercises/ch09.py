@@ -1,0 +1,254 @@
+"""Exercise checks for chapter 9, scaling out."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+
+from utils.exercises.core import (
+    Exercise,
+    ExerciseSet,
+    Incorrect,
+    as_letter,
+    as_number,
+    call_student_function,
+)
+
+# --- Exercise 1: the batch each replica gets ---------------------------------------
+
+
+def _check_q1(answer: Any) -> None:
+    size = as_number(answer, "a number of images")
+    if size == 128:
+        return
+    if size == 512:
+        raise Incorrect(
+            "512 is the global batch, what one step sees over all replicas: fit splits it."
+        )
+    if size == 2048:
+        raise Incorrect("2048 would be 512 per GPU; the batch size given to fit is the total.")
+    raise Incorrect(f"{size:g} images is not it: divide the global batch among the GPUs.")
+
+
+# --- Exercise 2: the linear scaling rule --------------------------------------------
+
+
+def _check_q2(answer: Any) -> None:
+    if isinstance(answer, (str, bytes, dict)) or not hasattr(answer, "__len__"):
+        raise Incorrect("Give a tuple of two numbers: (batch_size, learning_rate).")
+    if len(answer) != 2:
+        raise Incorrect(f"Give two numbers, (batch_size, learning_rate), not {len(answer)}.")
+    batch = as_number(answer[0], "a batch size")
+    rate = as_number(answer[1], "a learning rate")
+    if batch == 256:
+        raise Incorrect("256 is the batch per GPU; the global batch counts all 8 GPUs.")
+    if batch != 2048:
+        raise Incorrect(f"A global batch of {batch:g} is not 256 images on each of 8 GPUs.")
+    if math.isclose(rate, 0.001):
+        raise Incorrect(
+            "The batch is 8 times larger, so there are 8 times fewer steps: the linear "
+            "scaling rule raises the learning rate by the same factor."
+        )
+    if math.isclose(rate, 0.001 / 8):
+        raise Incorrect("The rate goes up with the batch, not down.")
+    if not math.isclose(rate, 0.008, rel_tol=1e-6):
+        raise Incorrect(f"A learning rate of {rate:g} is not 8 times 0.001.")
+
+
+# --- Exercise 3: TF_CONFIG ----------------------------------------------------------
+
+CLUSTER = ["10.1.0.1:2222", "10.1.0.2:2222", "10.1.0.3:2222"]
+
+
+def _check_q3(answer: Any) -> None:
+    if isinstance(answer, str):
+        try:
+            answer = json.loads(answer)
+        except ValueError:
+            raise Incorrect("Your string is not valid JSON: try json.dumps(a_dict).") from None
+    if not isinstance(answer, dict):
+        raise Incorrect(f"Give a dictionary (or its JSON string), not a {type(answer).__name__}.")
+    missing = [key for key in ("cluster", "task") if key not in answer]
+    if missing:
+        raise Incorrect(
+            f"TF_CONFIG needs the keys 'cluster' and 'task'; {missing[0]!r} is missing."
+        )
+    cluster, task = answer["cluster"], answer["task"]
+    if not isinstance(cluster, dict) or "worker" not in cluster:
+        raise Incorrect("'cluster' should map the job name 'worker' to the list of addresses.")
+    if "chief" in cluster:
+        raise Incorrect("This cluster has workers only: worker 0 acts as the chief.")
+    if list(cluster["worker"]) != CLUSTER:
+        raise Incorrect(
+            "'cluster': {'worker': [...]} should list all three addresses, in the given "
+            "order, identical on every machine."
+        )
+    if not isinstance(task, dict) or task.get("type") != "worker":
+        raise Incorrect("'task' should be {'type': 'worker', 'index': ...}.")
+    index = task.get("index")
+    if index == 3:
+        raise Incorrect("Indices count from 0: the third machine is index 2.")
+    if isinstance(index, bool) or index != 2:
+        raise Incorrect(f"Index {index!r} points at another machine than the third one.")
+
+
+# --- Exercise 4: a tf.data pipeline -------------------------------------------------
+
+N_EXAMPLES, BATCH = 200, 16
+
+
+def _labels_of_one_epoch(dataset: Any) -> list[np.ndarray]:
+    batches = []
+    try:
+        for element in dataset:
+            if not isinstance(element, tuple) or len(element) != 2:
+                raise Incorrect(
+                    "Each element of your dataset should be a (features, label) pair: "
+                    "from_tensor_slices((X, y))."
+                )
+            features, labels = (np.asarray(part) for part in element)
+            if labels.ndim == 0:
+                raise Incorrect(
+                    "Your dataset yields single examples, not batches: use .batch(batch_size)."
+                )
+            if features.ndim != 2 or not np.array_equal(features[:, 0], labels):
+                raise Incorrect("Features and labels got separated: keep (X, y) together.")
+            batches.append(labels.astype(int))
+    except Incorrect:
+        raise
+    except Exception as error:
+        raise Incorrect(f"Going through your dataset failed ({type(error).__name__}).") from None
+    return batches
+
+
+def _stage_names(dataset: Any) -> list[str]:
+    """The class names of a dataset's steps, last first (empty if they can't be read)."""
+    names = []
+    while dataset is not None and len(names) < 50:
+        names.append(type(dataset).__name__)
+        dataset = getattr(dataset, "_input_dataset", None)
+    return names
+
+
+def _check_q4(make_dataset: Any) -> None:
+    import tensorflow as tf
+
+    X = np.stack([np.arange(N_EXAMPLES), np.zeros(N_EXAMPLES)], axis=1).astype("float32")
+    y = np.arange(N_EXAMPLES)
+    dataset = call_student_function(make_dataset, X, y, BATCH, name="make_dataset")
+    if not isinstance(dataset, tf.data.Dataset):
+        raise Incorrect(f"make_dataset should return a tf.data.Dataset, not {type(dataset)}.")
+    epochs = [_labels_of_one_epoch(dataset) for _ in range(2)]
+    sizes = [len(batch) for batch in epochs[0]]
+    expected_sizes = [BATCH] * (N_EXAMPLES // BATCH) + [N_EXAMPLES % BATCH]
+    if sorted(sizes, reverse=True) != expected_sizes:
+        raise Incorrect(
+            f"With {N_EXAMPLES} examples and batch_size={BATCH}, expected {len(expected_sizes)} "
+            f"batches of {BATCH} (the last one of {N_EXAMPLES % BATCH}); got sizes "
+            f"{sizes[:5]}{'...' if len(sizes) > 5 else ''}. Use .batch(batch_size)."
+        )
+    orders = [np.concatenate(epoch) for epoch in epochs]
+    if any(sorted(order) != list(range(N_EXAMPLES)) for order in orders):
+        raise Incorrect("Each epoch should hold every example exactly once.")
+    if np.array_equal(orders[0], y):
+        raise Incorrect("The examples come out in their original order: add .shuffle(...).")
+    if all(np.array_equal(np.sort(b), np.arange(b.min(), b.max() + 1)) for b in epochs[0]):
+        raise Incorrect("Whole batches were shuffled, not examples: shuffle before you batch.")
+    if np.array_equal(orders[0], orders[1]):
+        raise Incorrect(
+            "Both epochs came out in the same order: a cache placed after the shuffle stores "
+            "the first epoch's order. Cache first, then shuffle."
+        )
+    if all(epoch[0].max() < N_EXAMPLES // 2 for epoch in epochs):
+        raise Incorrect(
+            "The first batch only ever holds early examples: your shuffle buffer is small. "
+            "Use a buffer as large as the data set, len(X)."
+        )
+    stages = _stage_names(dataset)
+    if not stages or "Prefetch" not in stages[0]:
+        raise Incorrect("End the pipeline with .prefetch(tf.data.AUTOTUNE).")
+    if len(stages) > 1 and not any("Cache" in name for name in stages):
+        raise Incorrect("There is no .cache() step: add it before the shuffle.")
+
+
+# --- Exercise 5: reading a search's results -----------------------------------------
+
+
+def _check_q5(answer: Any) -> None:
+    if not isinstance(answer, str):
+        raise Incorrect(
+            f"Give the worker's id as a string such as 'tuner0', not a {type(answer).__name__}."
+        )
+    worker = answer.strip()
+    if worker == "tuner1":
+        return
+    if worker == "4":
+        raise Incorrect("'4' is the best trial's id: give the worker that ran it.")
+    if worker == "tuner0":
+        raise Incorrect(
+            "tuner0 ran trials 1, 3 and 5; the best validation accuracy is in another row."
+        )
+    raise Incorrect(f"{worker!r} is not one of the workers in the table.")
+
+
+# --- Exercise 6: a worker killed mid-trial ------------------------------------------
+
+Q6_FEEDBACK = {
+    "a": "The oracle keeps the trial as 'running' for its tuner id, so it is not lost.",
+    "c": "The chief only runs the oracle: it never trains a model.",
+    "d": "The chief does not notice that a worker died: it hands out no trial on its own.",
+}
+
+
+def _check_q6(answer: Any) -> None:
+    letter = as_letter(answer, "abcd")
+    if letter != "b":
+        raise Incorrect(Q6_FEEDBACK[letter])
+
+
+# --- The exercise set ---------------------------------------------------------------
+
+q1 = Exercise(
+    "Exercise 1",
+    _check_q1,
+    hint="The batch size you give fit is shared by num_replicas_in_sync replicas.",
+    on_correct="128 images per GPU per step, 512 per step in all.",
+)
+q2 = Exercise(
+    "Exercise 2",
+    _check_q2,
+    hint="Global batch = per-GPU batch × number of GPUs; the rate grows by the same factor.",
+    on_correct="(2048, 0.008): start with a few epochs of warm-up, and check with a finder.",
+)
+q3 = Exercise(
+    "Exercise 3",
+    _check_q3,
+    hint="Section 4 shows the shape: {'cluster': {'worker': [...]}, 'task': {...}}.",
+    on_correct="Every machine gets the same 'cluster' and its own 'task' index.",
+)
+q4 = Exercise(
+    "Exercise 4",
+    _check_q4,
+    hint="from_tensor_slices((X, y)), then cache(), shuffle(len(X)), batch(batch_size), "
+    "prefetch(tf.data.AUTOTUNE).",
+    on_correct="Cache, then shuffle, then batch, then prefetch: the order of section 5.",
+)
+q5 = Exercise(
+    "Exercise 5",
+    _check_q5,
+    hint='trials["val_accuracy"].idxmax() gives the best trial\'s id; .loc reads its row.',
+    on_correct="tuner1 ran trial 4, the best one.",
+)
+q6 = Exercise(
+    "Exercise 6",
+    _check_q6,
+    hint="What does Oracle.create_trial do when a tuner id that has a running trial asks?",
+    on_correct="One ongoing trial per tuner id: a restarted worker resumes it, so it runs once.",
+)
+
+exercises = ExerciseSet("chapter 9", [q1, q2, q3, q4, q5, q6])
+progress = exercises.progress
+assert_all_correct = exercises.assert_all_correct
