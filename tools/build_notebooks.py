@@ -264,7 +264,7 @@ def build(chapters: list[Chapter], index: int) -> tuple[Notebook, Notebook]:
 
     lesson = [
         _badge(chapter.notebook, course),
-        _markdown(navigation(chapters, index, from_solutions=False)),
+        _navigation_cell(chapters, index, from_solutions=False),
         setup,
     ]
     for cell in cells:
@@ -272,7 +272,7 @@ def build(chapters: list[Chapter], index: int) -> tuple[Notebook, Notebook]:
             continue
         text = for_chapter(cell.text) if cell.kind == "code" else cell.text
         lesson.extend(_to_notebook_cells(cell, text))
-    lesson.append(_markdown(navigation(chapters, index, from_solutions=False)))
+    lesson.append(_navigation_cell(chapters, index, from_solutions=False))
 
     header = (
         f"# Solutions: {chapter.title}\n\n"
@@ -281,7 +281,7 @@ def build(chapters: list[Chapter], index: int) -> tuple[Notebook, Notebook]:
     )
     solutions = [
         _badge(chapter.solutions, course),
-        _markdown(navigation(chapters, index, from_solutions=True)),
+        _navigation_cell(chapters, index, from_solutions=True),
         _markdown(header),
         copy.deepcopy(setup),
     ]
@@ -292,6 +292,14 @@ def build(chapters: list[Chapter], index: int) -> tuple[Notebook, Notebook]:
     for notebook_cells in (lesson, solutions):
         _add_slide_metadata(notebook_cells)
     return _notebook(lesson, chapter.stem), _notebook(solutions, chapter.stem + "-solutions")
+
+
+def _navigation_cell(
+    chapters: list[Chapter], index: int, *, from_solutions: bool
+) -> nbformat.NotebookNode:
+    cell = _markdown(navigation(chapters, index, from_solutions=from_solutions))
+    cell.metadata["tags"] = ["course-navigation"]
+    return cell
 
 
 def _badge(notebook: Path, course: dict) -> nbformat.NotebookNode:
@@ -306,8 +314,8 @@ def _add_slide_metadata(cells: list[nbformat.NotebookNode]) -> None:
     previous = None
     for cell in cells:
         text, tags = cell.source.lstrip(), cell.metadata.get("tags", [])
-        if {"colab-badge", "course-setup"} & set(tags) or text.startswith("*["):
-            slide_type = "skip"  # badge, setup and navigation links: not lecture content
+        if {"colab-badge", "course-navigation", "course-setup"} & set(tags):
+            slide_type = "skip"  # badge, navigation links and setup: not lecture content
         elif cell.cell_type == "markdown":
             slide_type = "slide" if re.match(r"#{1,2} ", text) else "subslide"
         else:

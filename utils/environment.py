@@ -12,7 +12,6 @@ virtual environment is yours to manage.
 from __future__ import annotations
 
 import importlib.metadata
-import importlib.util
 import os
 import re
 import shlex
@@ -42,13 +41,9 @@ _REQUIREMENT_LINE = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?P<spe
 
 
 def on_colab() -> bool:
-    """True inside a Google Colab session (its kernel imports ``google.colab`` at start)."""
-    if "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ:
-        return True
-    try:
-        return importlib.util.find_spec("google.colab") is not None
-    except (ImportError, ValueError):
-        return False
+    """True inside a Google Colab session: its kernel imports ``google.colab`` at start
+    and sets ``COLAB_RELEASE_TAG``. The setup cell makes the same test inline."""
+    return "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ
 
 
 def read_requirements(path: Path = REQUIREMENTS) -> dict[str, str]:
