@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -56,12 +57,14 @@ def test_missing_and_outdated_packages_are_found() -> None:
     assert problems[1].requirement == "keras-tuner>=1.4.7,<1.5"
 
 
-@pytest.mark.parametrize("variable", ["COLAB_RELEASE_TAG"])
-def test_colab_is_detected_from_its_environment(monkeypatch, variable: str) -> None:
-    monkeypatch.delenv(variable, raising=False)
+def test_colab_is_detected_from_its_module_or_its_environment(monkeypatch) -> None:
+    monkeypatch.delenv("COLAB_RELEASE_TAG", raising=False)
     monkeypatch.delitem(sys.modules, "google.colab", raising=False)
     assert not environment.on_colab()
-    monkeypatch.setenv(variable, "release-colab-20261101")
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    assert environment.on_colab()
+    monkeypatch.delitem(sys.modules, "google.colab")
+    monkeypatch.setenv("COLAB_RELEASE_TAG", "release-colab-20261101")
     assert environment.on_colab()
 
 
