@@ -28,13 +28,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tools.build_notebooks import Chapter, read_chapters  # noqa: E402
+from tools.build_notebooks import Chapter, read_chapters, read_course  # noqa: E402
 from tools.web_assets import MissingToolError, copy_site_mathjax  # noqa: E402
 
 SITE = ROOT / "site"
@@ -127,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    course = tomllib.loads((ROOT / "course.toml").read_text(encoding="utf-8"))
+    course = read_course()
     chapters = read_chapters()
     missing = {path for c in chapters for path in (c.notebook, c.solutions) if not path.is_file()}
     if missing:

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tools import build_notebooks  # noqa: E402
-from tools.build_notebooks import Chapter, read_chapters  # noqa: E402
+from tools.build_notebooks import Chapter, read_chapters, read_course  # noqa: E402
 from tools.web_assets import WEB, MissingToolError, copy_deck_assets  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "build" / "slides"
@@ -113,9 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    import tomllib
-
-    title = tomllib.loads((ROOT / "course.toml").read_text(encoding="utf-8"))["title"]
+    title = read_course()["title"]
     notebooks: Path = args.notebooks or build_notebooks.NOTEBOOKS
     chapters = read_chapters()
     unknown = set(args.stems) - {c.stem for c in chapters}
