@@ -1,9 +1,10 @@
 """What every chapter's exercise checks must do, as tests each chapter's test file reuses.
 
 A chapter's test file lists right answers and wrong answers (each with a phrase the
-feedback must contain) and calls :func:`contract_tests`, which returns four tests:
+feedback must contain) and calls :func:`contract_tests`, which returns five tests:
 right answers are accepted; wrong ones get specific feedback and a pointer to the
-hint; the ``...`` placeholder means "not answered"; odd answers never raise.
+hint; the ``...`` placeholder means "not answered"; odd answers never raise; hints
+come in levels (a nudge, then more) and feedback names the exercise's object.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def contract_tests(
     right_answers: Sequence[tuple[Exercise, object]],
     wrong_answers: Sequence[tuple[Exercise, object, str]],
 ) -> tuple[Callable[..., None], ...]:
-    """The four contract tests for one chapter, to assign to module-level test names."""
+    """The five contract tests for one chapter, to assign to module-level test names."""
 
     @pytest.mark.parametrize(("exercise", "answer"), right_answers)
     def test_right_answers_are_accepted(exercise: Exercise, answer: object) -> None:
@@ -53,9 +54,16 @@ def contract_tests(
         assert feedback.status in (INCORRECT, UNANSWERED)
         assert "Traceback" not in str(feedback)
 
+    @pytest.mark.parametrize("exercise", exercises.exercises, ids=lambda e: e.name)
+    def test_hints_nudge_before_they_tell(exercise: Exercise) -> None:
+        assert len(exercise.hints) >= 2, f"{exercise.name} needs a nudge and a fuller hint"
+        assert len(set(exercise.hints)) == len(exercise.hints)
+        assert exercise.ref.startswith("ch"), f"{exercise.name} does not know its name"
+
     return (
         test_right_answers_are_accepted,
         test_wrong_answers_get_specific_feedback,
         test_placeholder_means_not_answered,
         test_odd_answers_never_raise,
+        test_hints_nudge_before_they_tell,
     )

@@ -97,6 +97,7 @@ WRONG_ANSWERS = [
     test_wrong_answers_get_specific_feedback,
     test_placeholder_means_not_answered,
     test_odd_answers_never_raise,
+    test_hints_nudge_before_they_tell,
 ) = contract_tests(ch02.exercises, RIGHT_ANSWERS, WRONG_ANSWERS)
 
 

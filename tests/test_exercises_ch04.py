@@ -56,6 +56,7 @@ WRONG_ANSWERS = [
     test_wrong_answers_get_specific_feedback,
     test_placeholder_means_not_answered,
     test_odd_answers_never_raise,
+    test_hints_nudge_before_they_tell,
 ) = contract_tests(ch04.exercises, RIGHT_ANSWERS, WRONG_ANSWERS)
 
 

@@ -189,6 +189,6 @@ q7 = Exercise(
     on_correct="A small MLP bends its decision boundary to follow the moons.",
 )
 
-exercises = ExerciseSet("chapter 1", [q1, q2, q3, q4, q5, q6, q7])
+exercises = ExerciseSet("chapter 1", [q1, q2, q3, q4, q5, q6, q7], module=__name__)
 progress = exercises.progress
 assert_all_correct = exercises.assert_all_correct

@@ -296,6 +296,6 @@ q6 = Exercise(
     on_correct="Your MLP beats the linear baseline on districts it never trained on.",
 )
 
-exercises = ExerciseSet("chapter 2", [q1, q2, q3, q4, q5, q6])
+exercises = ExerciseSet("chapter 2", [q1, q2, q3, q4, q5, q6], module=__name__)
 progress = exercises.progress
 assert_all_correct = exercises.assert_all_correct

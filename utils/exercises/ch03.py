@@ -335,6 +335,6 @@ q7 = Exercise(
     on_correct="A fast, well-tuned MLP: good accuracy without a long wait.",
 )
 
-exercises = ExerciseSet("chapter 3", [q1, q2, q3, q4, q5, q6, q7])
+exercises = ExerciseSet("chapter 3", [q1, q2, q3, q4, q5, q6, q7], module=__name__)
 progress = exercises.progress
 assert_all_correct = exercises.assert_all_correct

@@ -227,6 +227,6 @@ q6 = Exercise(
     on_correct="Your model trains both outputs and minimises their weighted loss.",
 )
 
-exercises = ExerciseSet("chapter 4", [q1, q2, q3, q4, q5, q6])
+exercises = ExerciseSet("chapter 4", [q1, q2, q3, q4, q5, q6], module=__name__)
 progress = exercises.progress
 assert_all_correct = exercises.assert_all_correct

@@ -260,6 +260,6 @@ q5 = Exercise(
     on_correct="Your model went to a .keras file and came back with identical predictions.",
 )
 
-exercises = ExerciseSet("chapter 5", [q1, q2, q3, q4, q5])
+exercises = ExerciseSet("chapter 5", [q1, q2, q3, q4, q5], module=__name__)
 progress = exercises.progress
 assert_all_correct = exercises.assert_all_correct

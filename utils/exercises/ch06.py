@@ -375,6 +375,6 @@ q7 = Exercise(
     on_correct="The file alone rebuilt the model, its weights and its optimizer's state.",
 )
 
-exercises = ExerciseSet("chapter 6", [q1, q2, q3, q4, q5, q6, q7])
+exercises = ExerciseSet("chapter 6", [q1, q2, q3, q4, q5, q6, q7], module=__name__)
 progress = exercises.progress
 assert_all_correct = exercises.assert_all_correct

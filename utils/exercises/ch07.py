@@ -259,6 +259,6 @@ q6 = Exercise(
     on_correct="flush() sends the buffered values to the event file; close() does too.",
 )
 
-exercises = ExerciseSet("chapter 7", [q1, q2, q3, q4, q5, q6])
+exercises = ExerciseSet("chapter 7", [q1, q2, q3, q4, q5, q6], module=__name__)
 progress = exercises.progress
 assert_all_correct = exercises.assert_all_correct

@@ -246,6 +246,6 @@ q4 = Exercise(
     on_correct="A tuned MLP, trained with every tool of the course so far.",
 )
 
-exercises = ExerciseSet("chapter 8", [q1, q2, q3, q4])
+exercises = ExerciseSet("chapter 8", [q1, q2, q3, q4], module=__name__)
 progress = exercises.progress
 assert_all_correct = exercises.assert_all_correct

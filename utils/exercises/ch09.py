@@ -249,6 +249,6 @@ q6 = Exercise(
     on_correct="One ongoing trial per tuner id: a restarted worker resumes it, so it runs once.",
 )
 
-exercises = ExerciseSet("chapter 9", [q1, q2, q3, q4, q5, q6])
+exercises = ExerciseSet("chapter 9", [q1, q2, q3, q4, q5, q6], module=__name__)
 progress = exercises.progress
 assert_all_correct = exercises.assert_all_correct

@@ -9,17 +9,32 @@ lets the chapter run on. Three outcomes are possible:
   returns ``None``, which is what an unfinished function does.
 
 A wrong type, a wrong shape or a student function that crashes each gets a
-sentence, never a traceback. Chapter modules (``ch01`` ...) describe their
-exercises with :class:`Exercise`; a checker is a function that returns nothing
-when the answer is right and raises :class:`Incorrect` or :class:`NotAnswered`
-otherwise.
+sentence, never a traceback. A check also survives the student's code: a call of
+``sys.exit()``, an endless loop or ``sleep`` (stopped after a time limit), and
+changes to the arrays it is handed (the student gets copies) all end as feedback.
+Chapter modules (``ch01`` ...) describe their exercises with :class:`Exercise`; a
+checker is a function that returns nothing when the answer is right and raises
+:class:`Incorrect` or :class:`NotAnswered` otherwise.
+
+Hints come in levels: the first ``hint()`` nudges, each further call tells more.
+Feedback names the object to call (``ch02.q5.hint()``), and ``progress()``
+remembers an exercise once solved, even if a later try goes wrong.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import html
-from collections.abc import Callable, Iterable
+import itertools
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -59,22 +74,42 @@ class Feedback:
         return f'<p style="color:{colour}">{html.escape(str(self))}</p>'
 
 
+# How long a whole check may take, unless an exercise sets its own: long enough to train
+# the small models the exercises ask for on a slow laptop, short enough not to hang.
+DEFAULT_CHECK_SECONDS = 300.0
+# How long one call of a student's function may take inside a check.
+DEFAULT_CALL_SECONDS = 30.0
+
+
 class Exercise:
-    """One exercise: a checker, a hint, and the feedback for a right answer."""
+    """One exercise: a checker, hints in levels, and the feedback for a right answer.
+
+    ``hint`` is a sequence of levels (a nudge first, then more), or one string for
+    an exercise that needs a single hint. ``time_limit`` bounds the whole check in
+    seconds, the student's code included.
+    """
 
     def __init__(
         self,
         name: str,
         checker: Callable[[Any], None],
         *,
-        hint: str,
+        hint: str | Sequence[str],
         on_correct: str = "Well done.",
+        time_limit: float = DEFAULT_CHECK_SECONDS,
     ) -> None:
         self.name = name
         self._checker = checker
-        self._hint = hint
+        self.hints: tuple[str, ...] = (hint,) if isinstance(hint, str) else tuple(hint)
+        if not self.hints:
+            raise ValueError(f"{name} needs at least one hint")
         self._on_correct = on_correct
+        self.time_limit = time_limit
+        # How the notebook reaches this exercise (``ch02.q5``); ExerciseSet fills it in.
+        self.ref = "this exercise"
         self.last_feedback: Feedback | None = None
+        self.solved = False  # checked correct at least once in this session
+        self._hints_shown = 0
 
     def evaluate(self, answer: Any) -> Feedback:
         """Judge an answer and return the feedback, without showing it."""
@@ -82,17 +117,23 @@ class Exercise:
             feedback = Feedback(self.name, UNANSWERED, _NOT_ANSWERED_YET)
         else:
             try:
-                self._checker(answer)
+                with time_limit(self.time_limit, "Checking your answer"):
+                    self._checker(answer)
             except NotAnswered as why:
                 feedback = Feedback(self.name, UNANSWERED, str(why) or _NOT_ANSWERED_YET)
             except Incorrect as why:
-                feedback = Feedback(self.name, INCORRECT, f"{why} Run `.hint()` for a nudge.")
+                feedback = Feedback(self.name, INCORRECT, f"{why} {self._hint_pointer()}")
+            except _TimeUp as why:
+                feedback = Feedback(self.name, INCORRECT, f"{why} {self._hint_pointer()}")
+            except SystemExit:
+                feedback = Feedback(self.name, INCORRECT, _EXITED)
             except Exception as error:  # an answer so unexpected that checking it broke
                 message = f"Your answer could not be checked ({type(error).__name__}: {error})."
                 feedback = Feedback(self.name, INCORRECT, message)
             else:
                 feedback = Feedback(self.name, CORRECT, self._on_correct)
         self.last_feedback = feedback
+        self.solved = self.solved or feedback.is_correct
         return feedback
 
     def check(self, answer: Any) -> None:
@@ -100,22 +141,53 @@ class Exercise:
         _show(self.evaluate(answer))
 
     def hint(self) -> None:
-        """Show a nudge in the right direction."""
-        print(f"💡 Hint for {self.name}: {self._hint}")
+        """Show the next hint: the first call nudges, each further call tells more."""
+        level = min(self._hints_shown, len(self.hints) - 1)
+        self._hints_shown += 1
+        total = len(self.hints)
+        label = f"Hint {level + 1}/{total}" if total > 1 else "Hint"
+        label = f"{label} for {self.name}"
+        if level + 1 < total:
+            more = f" (Run `{self.ref}.hint()` again for more.)"
+        elif total > 1:
+            more = " (That is the last hint; the solutions notebook has a worked answer.)"
+        else:
+            more = ""
+        print(f"💡 {label}: {self.hints[level]}{more}")
+
+    def _hint_pointer(self) -> str:
+        return f"Run `{self.ref}.hint()` for a nudge."
 
 
 class ExerciseSet:
-    """A chapter's exercises, so the chapter can report progress."""
+    """A chapter's exercises, so the chapter can report progress.
 
-    def __init__(self, chapter: str, exercises: Iterable[Exercise]) -> None:
+    ``module`` is the chapter module's ``__name__``: the set looks up the name each
+    exercise has there, so feedback can say ``ch02.q5.hint()``.
+    """
+
+    def __init__(
+        self, chapter: str, exercises: Iterable[Exercise], *, module: str | None = None
+    ) -> None:
         self.chapter = chapter
         self.exercises = list(exercises)
+        if module is not None:
+            namespace = vars(sys.modules[module])
+            short = module.rsplit(".", 1)[-1]
+            for exercise in self.exercises:
+                names = [name for name, value in namespace.items() if value is exercise]
+                if names:
+                    exercise.ref = f"{short}.{names[0]}"
 
     def progress(self) -> None:
-        """Show each exercise's latest outcome."""
+        """Show each exercise's outcome; one solved once stays solved."""
         lines = [f"Exercises of {self.chapter}:"]
         for exercise in self.exercises:
-            status = exercise.last_feedback.status if exercise.last_feedback else "not checked"
+            latest = exercise.last_feedback.status if exercise.last_feedback else "not checked"
+            if exercise.solved and latest != CORRECT:
+                status = f"{CORRECT} (solved earlier; your latest try was {latest})"
+            else:
+                status = latest
             lines.append(f"  {exercise.name}: {status}")
         print("\n".join(lines))
 
@@ -134,21 +206,177 @@ class ExerciseSet:
 # --- Helpers that chapter checkers share -----------------------------------------------
 
 _NOT_ANSWERED_YET = "Replace the `...` with your answer, run the cell, then check again."
+_EXITED = (
+    "Your code called `sys.exit()` (or `exit()`), which would stop the whole notebook; the "
+    "check caught it. Remove that call, run the cell again, then check again."
+)
 
 
 def _is_placeholder(answer: Any) -> bool:
     return answer is Ellipsis or answer is None
 
 
-def call_student_function(function: Any, *args: Any, name: str = "your function") -> Any:
-    """Call a student's function, turning unfinished code and crashes into feedback."""
+class _TimeUp(BaseException):
+    """A time limit ran out. A BaseException, so a student's ``except Exception`` cannot
+    swallow it; the check turns it into feedback."""
+
+
+_deadlines: list[float] = []  # the active time limits, innermost last
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float, what: str) -> Iterator[None]:
+    """Stop the code inside after ``seconds`` with feedback that names ``what``.
+
+    Nested limits keep the earliest deadline. On Linux and macOS a timer signal
+    interrupts endless loops and ``time.sleep``; on Windows a timer interrupts the
+    main thread the way Ctrl+C would. Outside the main thread no limit is possible,
+    and the code runs without one.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    guarded = sys._getframe(2)  # the frame running `with time_limit(...)`
+    deadline = time.monotonic() + seconds
+    if _deadlines:
+        deadline = min(deadline, _deadlines[-1])
+    _deadlines.append(deadline)
+    message = (
+        f"{what} was still running after {seconds:g} s, so the check stopped it. Look for "
+        "a loop that never ends, a `sleep`, or an iterator with no end."
+    )
+    try:
+        with _alarm_at(deadline, message, guarded):
+            yield
+    finally:
+        _deadlines.pop()
+
+
+@contextlib.contextmanager
+def _alarm_at(deadline: float, message: str, guarded: Any) -> Iterator[None]:
+    if hasattr(signal, "setitimer"):
+
+        def on_alarm(signum: int, frame: Any) -> None:
+            if _is_ours(frame):  # cleaning up already; the timer fires again in 0.1 s
+                return
+            _stop_frames_below(guarded, frame, message)
+            raise _TimeUp(message)
+
+        previous_handler = signal.signal(signal.SIGALRM, on_alarm)
+        previous_delay, _ = signal.getitimer(signal.ITIMER_REAL)
+        # Fire again every 0.1 s after the deadline, in case the code catches the first
+        # interruption with a bare `except:` and carries on.
+        signal.setitimer(signal.ITIMER_REAL, max(deadline - time.monotonic(), 1e-3), 0.1)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            sys.settrace(None)
+            signal.signal(signal.SIGALRM, previous_handler)
+            if len(_deadlines) > 1:  # an outer limit: re-arm it for the time it has left
+                signal.setitimer(
+                    signal.ITIMER_REAL, max(_deadlines[-2] - time.monotonic(), 1e-3), 0.1
+                )
+            elif previous_delay:  # somebody else's timer: give it back
+                signal.setitimer(signal.ITIMER_REAL, previous_delay)
+        return
+    # Windows: no timer signal; interrupt the main thread as Ctrl+C would.
+    import _thread
+
+    fired = threading.Event()
+
+    def interrupt() -> None:
+        fired.set()
+        _thread.interrupt_main()
+
+    timer = threading.Timer(max(deadline - time.monotonic(), 1e-3), interrupt)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    except KeyboardInterrupt:
+        if fired.is_set():
+            raise _TimeUp(message) from None
+        raise
+    finally:
+        timer.cancel()
+
+
+def _stop_frames_below(guarded: Any, frame: Any, message: str) -> None:
+    """Past the deadline, make every line run below ``guarded`` raise again, so that
+    code which swallows the first interruption (``except: pass`` in a loop) cannot
+    carry on. Python removes a trace function that raises, so each alarm sets it anew;
+    ``guarded`` itself is spared, to handle the interruption."""
+
+    def is_below(candidate: Any) -> bool:
+        while candidate is not None:
+            if candidate is guarded:
+                return True
+            candidate = candidate.f_back
+        return False
+
+    def stop(candidate: Any, event: str, arg: Any) -> Any:
+        if (
+            event in ("line", "call")
+            and candidate is not guarded
+            and not _is_ours(candidate)
+            and is_below(candidate)
+        ):
+            raise _TimeUp(message)
+        return stop
+
+    sys.settrace(stop)
+    while frame is not None and frame is not guarded:
+        frame.f_trace = stop
+        frame.f_trace_lines = True
+        frame = frame.f_back
+
+
+_OWN_FILES = {__file__, contextlib.__file__}
+
+
+def _is_ours(frame: Any) -> bool:
+    """True for this module's and contextlib's frames: the time limit's own cleanup."""
+    return frame is not None and frame.f_code.co_filename in _OWN_FILES
+
+
+def private_copy(value: Any) -> Any:
+    """A copy of data handed to a student's function, so that changing it in place
+    cannot change what the check (or a later check) compares with."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (list, tuple, dict, set)):
+        try:
+            return copy.deepcopy(value)
+        except Exception:  # holds something that cannot be copied: pass it as it is
+            return value
+    return value
+
+
+def call_student_function(
+    function: Any,
+    *args: Any,
+    name: str = "your function",
+    seconds: float = DEFAULT_CALL_SECONDS,
+) -> Any:
+    """Call a student's function, turning unfinished code, crashes, ``sys.exit()`` and
+    endless loops into feedback. It gets copies of the arguments."""
     if not callable(function):
         raise Incorrect(f"Expected a function, but got {_describe(function)}.")
+    args = tuple(private_copy(arg) for arg in args)
     try:
-        result = function(*args)
+        with time_limit(seconds, name[:1].upper() + name[1:]):
+            result = function(*args)
     except NotImplementedError:
         message = f"{name} is not written yet: fill in its body, then check again."
         raise NotAnswered(message) from None
+    except SystemExit:
+        raise Incorrect(
+            f"{name} called `sys.exit()` (or `exit()`), which would stop the whole notebook; "
+            "return a value instead."
+        ) from None
+    except _TimeUp as why:
+        raise Incorrect(str(why)) from None
     except Exception as error:  # a student's bug: report it, don't crash the chapter
         raise Incorrect(f"{name} raised {type(error).__name__}: {error}.") from None
     if _is_placeholder(result):
@@ -212,6 +440,61 @@ def as_array(answer: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
     if array.shape != shape:
         raise Incorrect(f"Expected {what} of shape {shape}, but got shape {array.shape}.")
     return array
+
+
+def finite_items(answer: Any, what: str, limit: int = 1000) -> list[Any]:
+    """The items of a collection answer, read at most ``limit + 1`` at a time, so that
+    an endless iterator (``itertools.count()``, a generator that never stops) is
+    feedback instead of a notebook that fills the memory."""
+    if isinstance(answer, (str, bytes)) or not hasattr(answer, "__iter__"):
+        raise Incorrect(f"Expected {what}, but got {_describe(answer)}.")
+    try:
+        items = list(itertools.islice(iter(answer), limit + 1))
+    except Exception:
+        raise Incorrect(f"Expected {what}, but got {_describe(answer)}.") from None
+    if len(items) > limit:
+        raise Incorrect(f"Expected {what}, but yours has more than {limit} items (does it end?).")
+    return items
+
+
+def compiled_model(model: Any, what: str = "your model") -> Any:
+    """The model itself, once it is a compiled Keras model; a sentence otherwise."""
+    if not hasattr(model, "fit") or not hasattr(model, "predict"):
+        raise Incorrect(f"Expected a Keras model, but got {_describe(model)}.")
+    if not getattr(model, "compiled", True) or getattr(model, "optimizer", None) is None:
+        raise Incorrect(
+            f"{what[:1].upper() + what[1:]} is not compiled yet: call `.compile(loss=..., "
+            "optimizer=...)` on it (and train it) before checking."
+        )
+    return model
+
+
+# When this kernel imported the checks: a file a check inspects must be newer, so a
+# checkpoint or log left behind by an earlier session never passes for this run's.
+SESSION_START = time.time()
+
+
+def fresh_file(path: Any, what: str, since: float | None = None) -> Path:
+    """``path`` as a Path once it is a non-empty regular file written by this session
+    (after ``since``, default: when the checks were imported); a sentence otherwise."""
+    try:
+        path = Path(os.fspath(path))
+    except TypeError:
+        raise Incorrect(f"Expected the path of {what}, but got {_describe(path)}.") from None
+    if not path.exists():
+        raise Incorrect(f"There is no file at {path}: has the cell that writes {what} run?")
+    if not path.is_file():
+        raise Incorrect(f"{path} is not a regular file, so it cannot be {what}.")
+    stat = path.stat()
+    if stat.st_size == 0:
+        raise Incorrect(f"{path} is empty: {what} was not written (was the run interrupted?).")
+    cutoff = SESSION_START if since is None else since
+    if stat.st_mtime < cutoff - 1.0:  # a second of slack for coarse file-system clocks
+        raise Incorrect(
+            f"{path} was written before this check's run started, so it is not this run's "
+            f"{what}: run the cell that writes it again, then check again."
+        )
+    return path
 
 
 def _describe(value: Any) -> str:
