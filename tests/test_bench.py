@@ -77,3 +77,77 @@ def test_main_writes_json_and_markdown_and_fails_on_a_missed_floor(tmp_path: Pat
     table = output.with_suffix(".md").read_text()
     assert "| notebook | time | peak memory | results (floor) | pass |" in table
     assert "tiny RMSE: 0.9 (≤ 0.5)" in table
+
+
+def _row(notebook: str, wall_s: float) -> dict:
+    return {
+        "notebook": notebook,
+        "wall_s": wall_s,
+        "peak_rss_mib": 1.0,
+        "cells": 1,
+        "slowest_cells": [],
+        "results": [],
+        "error": None,
+        "passed": True,
+    }
+
+
+def test_one_chapter_run_keeps_the_other_chapters_rows() -> None:
+    machine = bench.machine_description()
+    old = {
+        "date": "2026-01-01",
+        "machine": machine,
+        "notebooks": [
+            _row("notebooks/01_perceptron_and_xor.ipynb", 10.0),
+            _row("notebooks/03_fashion_mnist_classification.ipynb", 100.0),
+        ],
+    }
+    new = {
+        "date": "2026-02-02",
+        "machine": machine,
+        "notebooks": [_row("notebooks/02_mlp_regression_california_housing.ipynb", 40.0)],
+    }
+    merged = bench.merged_report(new, old)
+    names = [run["notebook"] for run in merged["notebooks"]]
+    assert names == [
+        "notebooks/01_perceptron_and_xor.ipynb",
+        "notebooks/02_mlp_regression_california_housing.ipynb",
+        "notebooks/03_fashion_mnist_classification.ipynb",
+    ]
+    assert merged["notebooks"][0]["date"] == "2026-01-01"
+    assert merged["notebooks"][1]["date"] == "2026-02-02"
+    table = bench.markdown_table(merged)
+    assert "notebooks/01_perceptron_and_xor.ipynb (2026-01-01)" in table
+    assert "| notebooks/02_mlp_regression_california_housing.ipynb | 40 s" in table
+
+
+def test_a_rerun_replaces_its_own_row() -> None:
+    machine = bench.machine_description()
+    old = {"date": "d1", "machine": machine, "notebooks": [_row("notebooks/x.ipynb", 10.0)]}
+    new = {"date": "d2", "machine": machine, "notebooks": [_row("notebooks/x.ipynb", 20.0)]}
+    merged = bench.merged_report(new, old)
+    assert [run["wall_s"] for run in merged["notebooks"]] == [20.0]
+
+
+def test_rows_from_another_machine_are_not_mixed_in(capsys: pytest.CaptureFixture[str]) -> None:
+    machine = bench.machine_description()
+    old = {
+        "date": "d1",
+        "machine": machine | {"cores": 64},
+        "notebooks": [_row("notebooks/a.ipynb", 10.0)],
+    }
+    new = {"date": "d2", "machine": machine, "notebooks": [_row("notebooks/b.ipynb", 20.0)]}
+    merged = bench.merged_report(new, old)
+    assert [run["notebook"] for run in merged["notebooks"]] == ["notebooks/b.ipynb"]
+    assert "another machine" in capsys.readouterr().out
+
+
+def test_main_merges_into_an_existing_report(tmp_path: Path) -> None:
+    output = tmp_path / "report.json"
+    first = _write_notebook(tmp_path, "first.ipynb", PREAMBLE, "x = 1")
+    second = _write_notebook(tmp_path, "second.ipynb", PREAMBLE, "y = 2")
+    assert bench.main([str(first), "--output", str(output)]) == 0
+    assert bench.main([str(second), "--output", str(output)]) == 0
+    report = json.loads(output.read_text())
+    assert len(report["notebooks"]) == 2
+    assert not list(tmp_path.glob("*.partial"))

@@ -270,13 +270,71 @@ def markdown_table(report: dict[str, Any]) -> str:
             for r in run["results"]
         )
         verdict = "yes" if run["passed"] else f"**no**: {run['error'] or 'result below floor'}"
+        run_date = run.get("date", report["date"])
+        name = run["notebook"] if run_date == report["date"] else f"{run['notebook']} ({run_date})"
         lines.append(
-            f"| {run['notebook']} | {run['wall_s']:.0f} s | {run['peak_rss_mib']:.0f} MiB "
+            f"| {name} | {run['wall_s']:.0f} s | {run['peak_rss_mib']:.0f} MiB "
             f"| {results or '—'} | {verdict} |"
         )
     total = sum(run["wall_s"] for run in report["notebooks"])
     lines.append(f"| **total** | **{total / 60:.1f} min** | | | |")
     return "\n".join(lines) + "\n"
+
+
+def _same_machine(first: dict[str, Any], second: dict[str, Any]) -> bool:
+    keys = ("cpu", "cores", "gpu", "python", "tensorflow", "keras")
+    return all(first.get(key) == second.get(key) for key in keys)
+
+
+def merged_report(new: dict[str, Any], old: dict[str, Any] | None) -> dict[str, Any]:
+    """``new`` with the rows of ``old`` that it did not re-measure, in course order.
+
+    Benchmarking one chapter must not drop the other chapters' rows. Rows measured on
+    another day keep their own ``date``; rows from another machine or library versions
+    are dropped, with a message, since one table must describe one machine.
+    """
+    for run in new["notebooks"]:
+        run.setdefault("date", new["date"])
+    if not old or not old.get("notebooks"):
+        return new
+    if not _same_machine(new["machine"], old.get("machine", {})):
+        print(
+            "bench: the earlier report was measured on another machine or other library "
+            "versions, so its rows are not merged into this one; run every chapter to "
+            "complete the table."
+        )
+        return new
+    measured = {run["notebook"] for run in new["notebooks"]}
+    rows = {
+        run["notebook"]: run | {"date": run.get("date", old.get("date"))}
+        for run in old["notebooks"]
+    }
+    rows.update({run["notebook"]: run for run in new["notebooks"]})
+    order = [str(path.relative_to(ROOT)) for path in notebooks_to_run([], with_solutions=True)]
+    position = {name: index for index, name in enumerate(order)}
+    notebooks = sorted(rows.values(), key=lambda run: position.get(run["notebook"], len(order)))
+    kept = len(notebooks) - len(measured)
+    if kept:
+        print(f"bench: kept {kept} row(s) of the earlier report that this run did not measure.")
+    return new | {"notebooks": notebooks}
+
+
+def _read_report(path: Path) -> dict[str, Any] | None:
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise SystemExit(
+            f"bench: {path} exists but cannot be read as a report ({error}); move it away "
+            "or pass another --output."
+        ) from None
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    staging = path.with_name(path.name + ".partial")
+    staging.write_text(text, encoding="utf-8")
+    staging.replace(path)
 
 
 def notebooks_to_run(names: list[str], *, with_solutions: bool) -> list[Path]:
@@ -318,10 +376,11 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine_description(),
         "notebooks": [asdict(run) | {"passed": run.passed} for run in runs],
     }
+    report = merged_report(report, _read_report(args.output))
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    _write_atomically(args.output, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     table = markdown_table(report)
-    args.output.with_suffix(".md").write_text(table)
+    _write_atomically(args.output.with_suffix(".md"), table)
     print(f"\n{table}\nwrote {args.output} and {args.output.with_suffix('.md')}")
 
     failed = [run.notebook for run in runs if not run.passed]
