@@ -20,6 +20,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from utils import distributed_tuning
 from utils.distributed_tuning import (
     _PRCTL,
     CHIEF,
@@ -204,3 +205,63 @@ def test_children_die_with_a_killed_supervisor(tmp_path: Path) -> None:
         supervisor.kill()
         supervisor.wait(timeout=10)
     _wait_for(lambda: not _processes_of(tmp_path), 10, "the orphans to die")
+
+
+def test_the_chief_counts_as_ready_only_when_it_listens_itself() -> None:
+    """Another program on the port must not pass for the chief."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+        try:
+            assert not distributed_tuning._listens_on(bystander.pid, port)
+            assert distributed_tuning._listens_on(os.getpid(), port)
+        finally:
+            bystander.kill()
+            bystander.wait(timeout=10)
+    assert not distributed_tuning._listens_on(bystander.pid, port)  # gone: not ready
+
+
+def test_os_errors_name_the_path(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(DistributedSearchError, match="is a file, not a folder"):
+        run_distributed_search(JOB, blocker)
+    with pytest.raises(DistributedSearchError, match=r"a-file"):
+        run_distributed_search(JOB, blocker / "search")
+    corrupt = tmp_path / "search" / CHIEF / "tuner" / "tiny"
+    (corrupt / "trial_0").mkdir(parents=True)
+    (corrupt / "oracle.json").write_text("{}")
+    (corrupt / "trial_0" / "trial.json").write_text("{truncated")
+    with pytest.raises(DistributedSearchError, match=r"trial_0.trial\.json"):
+        distributed_tuning.read_trials(tmp_path / "search", [CHIEF])
+
+
+def test_without_process_groups_a_process_is_still_stopped(monkeypatch) -> None:
+    """Windows has no os.killpg and no SIGKILL: stop() falls back to Popen.kill()."""
+    monkeypatch.delattr(os, "killpg")
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    distributed_tuning._stop_process(sleeper)
+    assert sleeper.poll() is not None
+
+
+def test_children_exit_when_the_supervisor_dies_even_without_prctl(tmp_path: Path) -> None:
+    """macOS and Windows have no parent-death signal: each child watches its parent."""
+    root = Path(__file__).resolve().parents[1]
+    code = (
+        f"import sys; sys.path.insert(0, {str(root)!r})\n"
+        "import utils.distributed_tuning as dt\n"
+        "dt._PRCTL = None  # as on macOS and Windows\n"
+        f"search = dt.DistributedSearch({str(JOB)!r}, {str(tmp_path)!r}, timeout=60, "
+        "env={'JOB_HANG_AT_START': '1'})\n"
+        "search.start()\n"
+        "search.wait()\n"
+    )
+    supervisor = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        _wait_for(lambda: len(_processes_of(tmp_path)) == 3, 30, "the three processes")
+    finally:
+        supervisor.kill()
+        supervisor.wait(timeout=10)
+    _wait_for(lambda: not _processes_of(tmp_path), 15, "the orphans to notice and exit")

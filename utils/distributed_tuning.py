@@ -16,13 +16,21 @@ machine, over the loopback address 127.0.0.1 only:
   a worker that dies is started again with the same id (Keras Tuner's oracle
   then hands it back the trial it was running, so no trial runs twice), at most
   ``max_restarts`` times per worker;
+- it knows the chief is ready when the chief's own process listens on the port
+  (not merely "something" on that port: another program could have taken it);
 - it always stops every process it started, in a ``finally`` block: on success,
-  on an error, on a timeout and on a keyboard interrupt alike;
+  on an error, on a timeout and on a keyboard interrupt alike; if the notebook's
+  kernel itself is killed, every child notices within a second that its parent
+  is gone and exits (Linux also gets a parent-death signal from the kernel);
 - it reads the results from the chief's files: one :class:`TrialRecord` per
   trial (its id, the worker that ran it, its status, hyperparameters and score).
 
 Anything that goes wrong raises :class:`DistributedSearchError`, whose message
-ends with the last lines of the log of the process concerned.
+ends with the last lines of the log of the process concerned; a failing file
+operation names its path.
+
+It runs on Linux, macOS and Windows. Windows has no process groups or SIGKILL:
+there each process is stopped with ``TerminateProcess``, which also ends it at once.
 """
 
 from __future__ import annotations
@@ -32,15 +40,19 @@ import contextlib
 import ctypes
 import json
 import os
+import runpy
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 from utils.paths import PROJECT_ROOT
 
@@ -57,6 +69,9 @@ LOG_TAIL_LINES = 25
 CHIEF_GRACE_SECONDS = 2.0
 # After SIGTERM, how long a process may take to exit before it gets SIGKILL.
 TERMINATE_GRACE_SECONDS = 3.0
+ON_WINDOWS = sys.platform == "win32"
+# Every child runs the search script through this module, which watches the parent.
+CHILD_ENTRY = "utils.distributed_tuning"
 
 
 class DistributedSearchError(RuntimeError):
@@ -201,6 +216,11 @@ class DistributedSearch:
         """Start the chief and the workers (all at once: workers wait for the chief)."""
         if not self.script.is_file():
             raise DistributedSearchError(f"The search script {self.script} does not exist.")
+        if self.directory.exists() and not self.directory.is_dir():
+            raise DistributedSearchError(
+                f"{self.directory} is a file, not a folder: pass the folder the search "
+                "should work in."
+            )
         if self.directory.exists() and any(self.directory.iterdir()):
             raise DistributedSearchError(
                 f"{self.directory} is not empty: it holds an earlier search, which the chief "
@@ -228,30 +248,40 @@ class DistributedSearch:
         # Several TensorFlow processes may share one GPU: let each take memory as needed.
         env.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
         env["PYTHONUNBUFFERED"] = "1"  # log lines reach the log file at once
+        env["COURSE_SEARCH_SUPERVISOR_PID"] = str(os.getpid())
         return env
 
     def _launch(self, tuner_id: str) -> None:
         workdir = self.directory / tuner_id
-        workdir.mkdir(parents=True, exist_ok=True)
         log_path = self.directory / f"{tuner_id}.log"
-        log_file = open(log_path, "a", encoding="utf-8")  # noqa: SIM115 (closed in stop())
+        try:
+            workdir.mkdir(parents=True, exist_ok=True)
+            log_file = open(log_path, "a", encoding="utf-8")  # noqa: SIM115 (closed in stop())
+        except OSError as error:
+            raise DistributedSearchError(
+                f"Could not prepare {tuner_id}'s folder or log ({error.strerror or error}: "
+                f"{error.filename or workdir}). Check that {self.directory} is writable."
+            ) from error
         self._log_files.append(log_file)
         self.logs[tuner_id] = log_path
         self._event(f"start {tuner_id}")
         log_file.write(f"--- {self.events[-1]}\n")
         log_file.flush()
-        self.processes[tuner_id] = subprocess.Popen(
-            [sys.executable, str(self.script), *self.script_args],
-            cwd=workdir,
-            env=self._environment(tuner_id),
-            stdin=subprocess.DEVNULL,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            # Its own process group: stop() can signal the process and anything it
-            # started, and a Ctrl-C in a terminal reaches only this supervisor.
-            start_new_session=True,
-            preexec_fn=_die_with_parent if _PRCTL is not None else None,
-        )
+        try:
+            self.processes[tuner_id] = subprocess.Popen(
+                [sys.executable, "-m", CHILD_ENTRY, str(self.script), *self.script_args],
+                cwd=workdir,
+                env=self._environment(tuner_id),
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                **_own_process_group(),
+            )
+        except OSError as error:
+            raise DistributedSearchError(
+                f"Could not start {tuner_id} ({error.strerror or error}: "
+                f"{error.filename or sys.executable})."
+            ) from error
         self.started_pids.append(self.processes[tuner_id].pid)
 
     def _event(self, text: str) -> None:
@@ -302,7 +332,7 @@ class DistributedSearch:
                     "was over; every worker was stopped." + self._tail(CHIEF)
                 )
             if not listening:
-                listening = _is_listening(self.port)
+                listening = _listens_on(self.processes[CHIEF].pid, self.port)
                 if listening:
                     self._event(f"chief listening on {LOOPBACK}:{self.port}")
                 elif now - self._started_at > self.startup_timeout:
@@ -400,7 +430,12 @@ def read_trials(directory: str | os.PathLike, tuner_ids: Sequence[str]) -> list[
             ran_by.setdefault(trial_dir.name.removeprefix("trial_"), []).append(tuner_id)
     trials = []
     for trial_file in sorted(project.glob("trial_*/trial.json")):
-        state = json.loads(trial_file.read_text(encoding="utf-8"))
+        try:
+            state = json.loads(trial_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise DistributedSearchError(
+                f"Could not read the chief's record of a trial, {trial_file} ({error})."
+            ) from error
         values = state.get("hyperparameters", {}).get("values", {})
         trials.append(
             TrialRecord(
@@ -426,12 +461,29 @@ def log_tail(path: str | os.PathLike, lines: int = LOG_TAIL_LINES) -> str:
 # --- process plumbing ---------------------------------------------------------------
 
 
-def _is_listening(port: int | None) -> bool:
+def _listens_on(pid: int, port: int | None) -> bool:
+    """True once the process ``pid`` itself (or a child of it) listens on ``port``.
+
+    A probe of the port alone would also succeed for any other program that took the
+    port after :func:`free_loopback_port` released it.
+    """
     if port is None:
         return False
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.settimeout(0.2)
-        return probe.connect_ex((LOOPBACK, port)) == 0
+    try:
+        chief = psutil.Process(pid)
+        family = [chief, *chief.children(recursive=True)]
+        for process in family:
+            connections = getattr(process, "net_connections", None) or process.connections
+            for connection in connections(kind="tcp"):
+                if connection.status == psutil.CONN_LISTEN and connection.laddr.port == port:
+                    return True
+    except psutil.NoSuchProcess:
+        return False  # the chief has exited; the supervisor sees that next
+    except psutil.AccessDenied:  # some systems hide sockets: ask the port instead
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.settimeout(0.2)
+            return probe.connect_ex((LOOPBACK, port)) == 0
+    return False
 
 
 def _describe_exit(code: int) -> str:
@@ -443,22 +495,37 @@ def _describe_exit(code: int) -> str:
     return f"exit code {code}"
 
 
+def _own_process_group() -> dict[str, Any]:
+    """Popen arguments that give a child its own process group: stop() can signal it and
+    anything it started, and a Ctrl-C in a terminal reaches only this supervisor."""
+    if ON_WINDOWS:
+        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    return {
+        "start_new_session": True,
+        "preexec_fn": _die_with_parent if _PRCTL is not None else None,
+    }
+
+
 def _stop_process(process: subprocess.Popen) -> None:
-    """Stop a running process and its process group: SIGTERM, a short wait, then SIGKILL."""
+    """Stop a running process and its process group: SIGTERM, a short wait, then SIGKILL
+    (on Windows: TerminateProcess, which needs no second step)."""
     if process.poll() is not None:
         return
-    _kill_group(process.pid, signal.SIGTERM)
+    _terminate(process, force=False)
     try:
         process.wait(timeout=TERMINATE_GRACE_SECONDS)
     except subprocess.TimeoutExpired:
-        _kill_group(process.pid, signal.SIGKILL)
+        _terminate(process, force=True)
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=TERMINATE_GRACE_SECONDS)
 
 
-def _kill_group(pid: int, sig: signal.Signals) -> None:
+def _terminate(process: subprocess.Popen, *, force: bool) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, sig)  # the group id is the pid: start_new_session=True
+        if hasattr(os, "killpg"):  # the group id is the pid: start_new_session=True
+            os.killpg(process.pid, signal.SIGKILL if force else signal.SIGTERM)
+        else:
+            process.kill()
 
 
 def _load_prctl():
@@ -484,6 +551,28 @@ def _die_with_parent() -> None:  # pragma: no cover (runs in the child, before e
         _PRCTL(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
 
 
+def _exit_when_orphaned(supervisor_pid: int, interval: float = 1.0) -> None:
+    """In a child: exit as soon as the supervisor is gone (any system). On POSIX an
+    orphan is handed to another parent; on Windows the supervisor's pid stops existing."""
+    while True:
+        time.sleep(interval)
+        if os.getppid() != supervisor_pid or not psutil.pid_exists(supervisor_pid):
+            os._exit(70)  # nothing to clean up: the supervisor is gone
+
+
+def _run_child(argv: Sequence[str]) -> None:
+    """A child's entry point: watch the supervisor, then run the search script as
+    ``__main__`` with its own arguments."""
+    if not argv:
+        raise SystemExit(f"usage: python -m {CHILD_ENTRY} SCRIPT [ARGS...]")
+    supervisor = os.environ.get("COURSE_SEARCH_SUPERVISOR_PID")
+    if supervisor:
+        watcher = threading.Thread(target=_exit_when_orphaned, args=(int(supervisor),), daemon=True)
+        watcher.start()
+    sys.argv = list(argv)
+    runpy.run_path(argv[0], run_name="__main__")
+
+
 # Searches still running when the interpreter exits are stopped too.
 _LIVE_SEARCHES: set[DistributedSearch] = set()
 
@@ -492,3 +581,7 @@ _LIVE_SEARCHES: set[DistributedSearch] = set()
 def _stop_live_searches() -> None:
     for search in list(_LIVE_SEARCHES):
         search.stop()
+
+
+if __name__ == "__main__":
+    _run_child(sys.argv[1:])
