@@ -186,27 +186,6 @@ def test_run_distributed_search_refuses_a_folder_with_an_earlier_search(tmp_path
         run_distributed_search(JOB, tmp_path)
 
 
-@pytest.mark.skipif(_PRCTL is None, reason="parent-death signal is Linux only")
-def test_children_die_with_a_killed_supervisor(tmp_path: Path) -> None:
-    """The case no finally block covers: the notebook's kernel itself is killed."""
-    root = Path(__file__).resolve().parents[1]
-    code = (
-        f"import sys; sys.path.insert(0, {str(root)!r})\n"
-        "from utils.distributed_tuning import DistributedSearch\n"
-        f"search = DistributedSearch({str(JOB)!r}, {str(tmp_path)!r}, timeout=60, "
-        "env={'JOB_HANG_AT_START': '1'})\n"
-        "search.start()\n"
-        "search.wait()\n"
-    )
-    supervisor = subprocess.Popen([sys.executable, "-c", code])
-    try:
-        _wait_for(lambda: len(_processes_of(tmp_path)) == 3, 30, "the three processes")
-    finally:
-        supervisor.kill()
-        supervisor.wait(timeout=10)
-    _wait_for(lambda: not _processes_of(tmp_path), 10, "the orphans to die")
-
-
 def test_the_chief_counts_as_ready_only_when_it_listens_itself() -> None:
     """Another program on the port must not pass for the chief."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as squatter:
@@ -246,14 +225,25 @@ def test_without_process_groups_a_process_is_still_stopped(monkeypatch) -> None:
     assert sleeper.poll() is not None
 
 
-def test_children_exit_when_the_supervisor_dies_even_without_prctl(tmp_path: Path) -> None:
-    """macOS and Windows have no parent-death signal: each child watches its parent."""
+@pytest.mark.parametrize(
+    "with_prctl",
+    [
+        pytest.param(
+            True,
+            marks=pytest.mark.skipif(_PRCTL is None, reason="parent-death signal is Linux only"),
+        ),
+        False,  # as on macOS and Windows: each child watches its parent instead
+    ],
+    ids=["parent-death signal", "children watch their parent"],
+)
+def test_children_die_with_a_killed_supervisor(tmp_path: Path, with_prctl: bool) -> None:
+    """The case no finally block covers: the notebook's kernel itself is killed."""
     root = Path(__file__).resolve().parents[1]
     code = (
         f"import sys; sys.path.insert(0, {str(root)!r})\n"
         "import utils.distributed_tuning as dt\n"
-        "dt._PRCTL = None  # as on macOS and Windows\n"
-        f"search = dt.DistributedSearch({str(JOB)!r}, {str(tmp_path)!r}, timeout=60, "
+        + ("" if with_prctl else "dt._PRCTL = None\n")
+        + f"search = dt.DistributedSearch({str(JOB)!r}, {str(tmp_path)!r}, timeout=60, "
         "env={'JOB_HANG_AT_START': '1'})\n"
         "search.start()\n"
         "search.wait()\n"
@@ -264,4 +254,4 @@ def test_children_exit_when_the_supervisor_dies_even_without_prctl(tmp_path: Pat
     finally:
         supervisor.kill()
         supervisor.wait(timeout=10)
-    _wait_for(lambda: not _processes_of(tmp_path), 15, "the orphans to notice and exit")
+    _wait_for(lambda: not _processes_of(tmp_path), 15, "the orphans to die")
