@@ -506,3 +506,392 @@ def test_damaged_download_is_rejected(
     assert not isinstance(caught.value, CorruptDatasetError)
     assert "download: the downloaded file does not match checksums.json" in str(caught.value)
     assert folder_entries(caches.fashion_mnist_dir) == set()
+
+
+# --- The files the libraries will actually read -----------------------------------
+
+
+@pytest.mark.usefixtures("offline")
+def test_keras_home_changed_after_import_verifies_the_folder_keras_reads(
+    mirror: Path, caches: Caches, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Keras was imported with caches' folder; a later KERAS_HOME changes nothing for it.
+    elsewhere = tmp_path / "changed-after-import"
+    monkeypatch.setenv("KERAS_HOME", str(elsewhere))
+    monkeypatch.setenv(data.MIRROR_ENV_VAR, str(mirror))
+    planted = caches.fashion_mnist_dir / "train-images-idx3-ubyte.gz"
+    planted.parent.mkdir(parents=True)
+    planted.write_bytes(b"not the data")
+
+    (x_train, _), _ = load_fashion_mnist()
+
+    assert x_train.shape == (60000, 28, 28)
+    assert data.keras_fashion_mnist_dir() == caches.fashion_mnist_dir
+    assert digest_gunzipped(planted) == expected_digest("fashion-mnist", planted.name)
+    assert not elsewhere.exists()
+
+
+@pytest.mark.usefixtures("offline")
+def test_scikit_learn_data_changed_after_import_verifies_the_new_folder(
+    mirror: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sklearn.datasets import fetch_california_housing  # noqa: F401 (imported first)
+
+    later = tmp_path / "set-later"
+    monkeypatch.setenv("SCIKIT_LEARN_DATA", str(later))
+    monkeypatch.setenv(data.MIRROR_ENV_VAR, str(mirror))
+    later.mkdir()
+    (later / "cal_housing_py3.pkz").write_bytes(b"not the data")
+
+    X, _ = load_california_housing(return_X_y=True)
+
+    assert X.shape == (20640, 8)
+    assert ensure_california_quickly().origins == ("already cached, verified",)
+    assert ensure_california_quickly().location == later / "cal_housing_py3.pkz"
+
+
+class _RunsCode:
+    """Unpickling this creates a folder: the sign that a planted file ran code."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple:
+        return (os.mkdir, (str(self.marker),))
+
+
+def plant_code_at_top(path: Path, marker: Path) -> None:
+    data.joblib.dump(_RunsCode(marker), path, compress=6)
+
+
+def plant_code_in_an_object_array(path: Path, marker: Path) -> None:
+    # joblib stores an object array as a nested pickle after a harmless-looking wrapper
+    payload = np.empty((20640, 9), dtype=object)
+    payload[0, 0] = _RunsCode(marker)
+    data.joblib.dump(payload, path, compress=6)
+
+
+PLANTS = pytest.mark.parametrize(
+    "plant", [plant_code_at_top, plant_code_in_an_object_array], ids=["top", "object-array"]
+)
+
+
+@PLANTS
+@pytest.mark.usefixtures("offline")
+def test_planted_cache_pickle_is_never_run_but_rebuilt(
+    plant: Callable[[Path, Path], None],
+    mirror: Path,
+    caches: Caches,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+) -> None:
+    marker = tmp_path / "code-ran"
+    caches.california_file.parent.mkdir(parents=True)
+    plant(caches.california_file, marker)
+    monkeypatch.setenv(data.MIRROR_ENV_VAR, str(mirror))
+
+    X, _ = load_california_housing(return_X_y=True)
+
+    assert not marker.exists(), "the planted pickle ran code"
+    assert X.shape == (20640, 8)
+    assert capsys.readouterr().out.startswith(f"{caches.california_file} was corrupt; replaced")
+
+
+@PLANTS
+@pytest.mark.usefixtures("offline")
+def test_planted_cache_pickle_with_no_other_source_is_an_error_and_never_run(
+    plant: Callable[[Path, Path], None], caches: Caches, tmp_path: Path
+) -> None:
+    marker = tmp_path / "code-ran"
+    caches.california_file.parent.mkdir(parents=True)
+    plant(caches.california_file, marker)
+
+    with pytest.raises(CorruptDatasetError, match=re.escape(f"  {caches.california_file}\n")):
+        load_california_housing(n_retries=1, delay=0.01)
+    assert not marker.exists(), "the planted pickle ran code"
+
+
+def test_a_genuine_scikit_learn_cache_passes_the_restricted_reader(
+    shared_mirror: Path, tmp_path: Path
+) -> None:
+    # What fetch_california_housing itself writes: the same joblib.dump call.
+    table = shared_mirror / "california_housing" / "cal_housing.data"
+    array = np.loadtxt(table, delimiter=",")[:, data.CALIFORNIA_COLUMN_ORDER]
+    cache = tmp_path / "cal_housing_py3.pkz"
+    data.joblib.dump(array, cache, compress=6)
+    assert data._california_cache_is_valid(cache)
+    data.joblib.dump(array.astype(np.float32), cache, compress=6)
+    assert not data._california_cache_is_valid(cache)
+
+
+# --- Special files, unreadable files ------------------------------------------
+
+
+def finishes_within(seconds: float, action: Callable[[], object]) -> BaseException | None:
+    """Run action in a thread; fail the test (instead of hanging it) if it blocks."""
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            action()
+            outcome.append(None)
+        except BaseException as error:  # handed back to the test
+            outcome.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"still blocked after {seconds} s"
+    return outcome[0]
+
+
+def make_special(path: Path, kind: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_symlink() or path.exists():
+        path.unlink()
+    if kind == "directory":
+        path.mkdir()
+        (path / "inside").write_text("x")
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:  # a device that never ends: reading it would fill memory
+        path.symlink_to("/dev/zero")
+
+
+SPECIAL_KINDS = {
+    "directory": "a directory",
+    "fifo": "a FIFO (named pipe)",
+    "device": "a character device",
+}
+SPECIALS = pytest.mark.parametrize("kind", list(SPECIAL_KINDS))
+POSIX_ONLY = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and /dev/zero")
+
+
+@POSIX_ONLY
+@BOTH
+@SPECIALS
+@pytest.mark.usefixtures("offline")
+def test_special_file_in_the_cache_is_a_clear_error_not_a_hang(
+    dataset: Dataset, kind: str, mirror: Path, caches: Caches, monkeypatch
+) -> None:
+    monkeypatch.setenv(data.MIRROR_ENV_VAR, str(mirror))
+    target = dataset.cache_file(caches)
+    make_special(target, kind)
+
+    error = finishes_within(30, dataset.ensure)
+
+    assert isinstance(error, DatasetUnavailableError), error
+    message = str(error)
+    assert f"{target} is {SPECIAL_KINDS[kind]}, not a data file" in message
+    assert "Move or delete it" in message and str(target) in message
+    assert target.is_dir() if kind == "directory" else target.is_symlink() or target.exists()
+
+
+@POSIX_ONLY
+@BOTH
+@SPECIALS
+@pytest.mark.usefixtures("offline")
+def test_special_file_in_the_mirror_is_named_not_a_hang(
+    dataset: Dataset, kind: str, shared_mirror: Path, caches: Caches, tmp_path: Path, monkeypatch
+) -> None:
+    bad_mirror = make_mirror(tmp_path / "bad-mirror", shared_mirror)
+    make_special(bad_mirror / dataset.mirror_file, kind)
+    monkeypatch.setenv(data.MIRROR_ENV_VAR, str(bad_mirror))
+
+    error = finishes_within(30, dataset.ensure)
+
+    assert isinstance(error, DatasetUnavailableError), error
+    named = f"mirror: {bad_mirror / dataset.mirror_file} is {SPECIAL_KINDS[kind]}, not a data file"
+    assert named in str(error)
+    assert folder_entries(dataset.cache_file(caches).parent) <= dataset.cache_entries
+
+
+def test_reading_a_fifo_never_blocks(tmp_path: Path) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs here")
+    from utils.integrity import NotARegularFileError, digest_file
+
+    os.mkfifo(tmp_path / "pipe")
+    error = finishes_within(10, lambda: digest_file(tmp_path / "pipe"))
+    assert isinstance(error, NotARegularFileError) and error.kind == "a FIFO (named pipe)"
+
+
+def refuse_to_open(monkeypatch: pytest.MonkeyPatch, unreadable: Path) -> None:
+    """Make one path unreadable (chmod cannot: the tests may run as root)."""
+    real_open = os.open
+
+    def fake_open(path: object, flags: int, *args: object, **kwargs: object) -> int:
+        if Path(os.fspath(path)) == unreadable and not flags & (os.O_WRONLY | os.O_RDWR):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", fake_open)
+
+
+@BOTH
+@pytest.mark.usefixtures("offline")
+def test_unreadable_cache_file_is_replaced_or_named_with_the_fix(
+    dataset: Dataset, mirror: Path, caches: Caches, monkeypatch, capsys
+) -> None:
+    monkeypatch.setenv(data.MIRROR_ENV_VAR, str(mirror))
+    dataset.ensure()
+    target = dataset.cache_file(caches)
+    monkeypatch.delenv(data.MIRROR_ENV_VAR)
+    refuse_to_open(monkeypatch, target)
+
+    with pytest.raises(DatasetUnavailableError) as caught:
+        dataset.ensure()
+    message = str(caught.value)
+    assert f"{target} cannot be read (Permission denied)" in message
+    assert f"chmod u+rw '{target}'" in message
+
+    capsys.readouterr()  # what the failed download printed
+    monkeypatch.setenv(data.MIRROR_ENV_VAR, str(mirror))
+    dataset.ensure()
+    assert capsys.readouterr().out.startswith(f"{target} was unreadable; replaced it")
+
+
+@BOTH
+@pytest.mark.usefixtures("offline")
+def test_unreadable_mirror_file_is_named_with_the_fix(
+    dataset: Dataset, mirror: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(data.MIRROR_ENV_VAR, str(mirror))
+    refuse_to_open(monkeypatch, mirror / dataset.mirror_file)
+
+    with pytest.raises(DatasetUnavailableError) as caught:
+        dataset.ensure()
+
+    assert (
+        f"mirror: cannot read {mirror / dataset.mirror_file} (Permission denied): make it "
+        "readable" in str(caught.value)
+    )
+
+
+@pytest.mark.usefixtures("offline")
+def test_a_file_where_the_cache_folder_should_be_is_named(
+    mirror: Path, caches: Caches, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(data.MIRROR_ENV_VAR, str(mirror))
+    blocker = caches.fashion_mnist_dir.parent
+    blocker.parent.mkdir(parents=True)
+    blocker.write_text("a file, not a folder")
+
+    with pytest.raises(DatasetUnavailableError, match="needs a folder there") as caught:
+        ensure_fashion_mnist()
+    assert f"{blocker} is a regular file" in str(caught.value)
+
+
+# --- Leftovers of a killed run ---------------------------------------------------
+
+
+KILLED_COPY = """
+import os, signal, sys
+from pathlib import Path
+import utils.data as data
+
+def copy_then_die(source, destination):
+    Path(destination).write_bytes(Path(source).read_bytes()[:1000])
+    os.kill(os.getpid(), signal.SIGKILL)
+
+data.copy_file = copy_then_die
+data.ensure_fashion_mnist()
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="SIGKILL is POSIX-only")
+@pytest.mark.usefixtures("offline")
+def test_next_run_removes_the_staging_leftovers_of_a_killed_run(
+    mirror: Path, caches: Caches, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+    import sys
+
+    monkeypatch.setenv(data.MIRROR_ENV_VAR, str(mirror))
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_COPY], cwd=Path(__file__).parents[1], timeout=120
+    )
+    assert killed.returncode == -9
+    leftovers = folder_entries(caches.fashion_mnist_dir)
+    assert len(leftovers) == 1 and next(iter(leftovers)).startswith(".train-labels")
+    # A concurrent run's folder (this process is alive) stays; an old one goes by age.
+    from utils.integrity import _host_tag
+
+    alive_name = f".t10k-labels-idx1-ubyte.gz.staging-{_host_tag()}-{os.getpid()}-ab"
+    alive = caches.fashion_mnist_dir / alive_name
+    alive.mkdir()
+    old = caches.fashion_mnist_dir / ".t10k-images-idx3-ubyte.gz.abcd_123"
+    old.mkdir()
+    os.utime(old, (0, 0))
+
+    ensure_fashion_mnist()
+
+    assert folder_entries(caches.fashion_mnist_dir) == set(data.FASHION_MNIST_FILES) | {alive.name}
+
+
+# --- Messages that name the path and the fix -------------------------------------
+
+
+@pytest.mark.usefixtures("offline")
+def test_relative_mirror_path_says_what_it_resolved_to(
+    mirror: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    monkeypatch.chdir(notebooks)
+    monkeypatch.setenv(data.MIRROR_ENV_VAR, "datasets")
+
+    with pytest.raises(DatasetUnavailableError) as caught:
+        ensure_fashion_mnist()
+
+    assert (
+        f"the mirror folder {notebooks / 'datasets'} does not exist (COURSE_DATA_MIRROR="
+        f"'datasets' is a relative path, resolved against the working folder {notebooks} "
+        f"to {notebooks / 'datasets'}; set it to an absolute path)"
+    ) in str(caught.value)
+
+    # A relative path that does lead to the mirror works, and says where it read from.
+    monkeypatch.chdir(mirror.parent)
+    monkeypatch.setenv(data.MIRROR_ENV_VAR, mirror.name)
+    assert ensure_fashion_mnist().origins == (f"copied from the mirror {mirror}",) * 4
+
+
+@pytest.fixture
+def manifest_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A checksum list path the test may delete or damage; the real one afterwards."""
+    path = tmp_path / "datasets" / "checksums.json"
+    path.parent.mkdir()
+    monkeypatch.setattr(data, "MANIFEST_PATH", path)
+    data._manifest.cache_clear()
+    yield path
+    data._manifest.cache_clear()
+
+
+@pytest.mark.parametrize("content", [None, "{not json", "{}"], ids=["missing", "bad", "empty"])
+@BOTH
+@pytest.mark.usefixtures("offline")
+def test_missing_or_damaged_checksum_list_is_named_with_the_fix(
+    dataset: Dataset, content: str | None, manifest_path: Path, caches: Caches
+) -> None:
+    if content is not None:
+        manifest_path.write_text(content, encoding="utf-8")
+
+    with pytest.raises(DatasetUnavailableError) as caught:
+        dataset.ensure()
+
+    message = str(caught.value)
+    assert f"The checksum list {manifest_path} " in message
+    assert "is missing" in message if content is None else "cannot be used" in message
+    assert "git checkout -- datasets/checksums.json" in message
+    assert not dataset.cache_file(caches).parent.exists()
+
+
+@pytest.mark.usefixtures("offline")
+def test_debian_package_is_a_linux_only_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(data, "ON_LINUX", False)
+    with pytest.raises(DatasetUnavailableError) as caught:
+        ensure_fashion_mnist()
+    message = str(caught.value)
+    assert "Debian" not in message and "apt-get" not in message
+    assert '$env:COURSE_DATA_MIRROR = "C:\\path\\to\\folder"' in message

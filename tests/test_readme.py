@@ -9,23 +9,37 @@ from tools.build_notebooks import ROOT, read_chapters
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def _bash_block_under(heading: str) -> str:
+def _block_under(heading: str, language: str) -> str:
     section = README.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```bash\n(.*?)\n```", section, flags=re.DOTALL)
-    assert len(blocks) == 1, f"'## {heading}' should give exactly one command"
-    return blocks[0]
+    blocks = re.findall(rf"```{language}\n(.*?)\n```", section, flags=re.DOTALL)
+    assert len(blocks) == 1, f"'## {heading}' should give exactly one {language} command"
+    command = blocks[0]
+    assert command.count("\n") == 0, "each command is one line"
+    return command
 
 
 def test_readme_gives_two_commands_and_ci_runs_the_test_one() -> None:
-    open_course = _bash_block_under("Start the course")
-    run_tests = _bash_block_under("Run the tests")
+    open_course = _block_under("Start the course", "bash")
+    run_tests = _block_under("Run the tests", "bash")
     for command in (open_course, run_tests):
-        assert command.count("\n") == 0, "each of the two commands is one line"
         assert command.startswith("python3 -m venv .venv && .venv/bin/pip install -r ")
     assert "jupyter lab" in open_course
     assert "pytest" in run_tests
     ci_script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert run_tests in ci_script.splitlines(), ".ci/run must run the README's test command"
+
+
+def test_readme_gives_the_windows_powershell_form_beside_each_command() -> None:
+    """Windows has no .venv/bin/ (it is .venv\\Scripts\\) and PowerShell 5 has no &&."""
+    for heading, requirements, then in (
+        ("Start the course", "requirements.txt", r".venv\Scripts\jupyter lab notebooks"),
+        ("Run the tests", "requirements-dev.txt", r".venv\Scripts\python -m pytest"),
+    ):
+        command = _block_under(heading, "powershell")
+        install = rf".venv\Scripts\python -m pip install -r {requirements}"
+        assert command == f"py -m venv .venv; if ($?) {{ {install} }}; if ($?) {{ {then} }}"
+    assert r"`.venv\Scripts\python`" in README
+    assert "$env:COURSE_DATA_MIRROR" in README
 
 
 def test_readme_lists_every_chapter_and_its_solutions() -> None:

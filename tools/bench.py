@@ -362,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-solutions", action="store_true", help="skip solutions notebooks")
     args = parser.parse_args(argv)
 
-    previous = json.loads(args.compare.read_text()) if args.compare else None
+    previous = json.loads(args.compare.read_text(encoding="utf-8")) if args.compare else None
     paths = notebooks_to_run(args.notebooks, with_solutions=not args.no_solutions)
     print(f"Benchmarking {len(paths)} notebook(s), each in a fresh kernel:")
     runs = []

@@ -65,7 +65,7 @@ def _duration(seconds: float) -> str:
 def updated_readme() -> str:
     text = README.read_text(encoding="utf-8")
     start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
-    benchmark = json.loads(BENCHMARK.read_text()) if BENCHMARK.exists() else {}
+    benchmark = json.loads(BENCHMARK.read_text(encoding="utf-8")) if BENCHMARK.exists() else {}
     return text[:start] + "\n" + chapter_table(read_chapters(), benchmark) + "\n" + text[end:]
 
 

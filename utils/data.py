@@ -8,18 +8,28 @@ the library's. A missing or damaged cache file is replaced from the first source
 that delivers a verified copy:
 
 1. the folder named by ``$COURSE_DATA_MIRROR`` (layout in ``datasets/README.md``);
-2. Debian's package ``dataset-fashion-mnist`` (Fashion-MNIST only);
+2. Debian's package ``dataset-fashion-mnist`` (Fashion-MNIST only, and only on
+   Linux: ``/usr/share/datasets`` is where Debian and Ubuntu put it);
 3. the library's normal download, for online users with no set-up.
 
-``python -m utils.data`` fills both caches up front (CI's offline set-up step).
+The files verified are the ones the libraries will read: Keras' cache folder as
+the imported Keras sees it (it reads ``KERAS_HOME`` once, at import) and
+scikit-learn's data folder resolved at the call. scikit-learn's cache is a
+pickle, so it is never unpickled before it is known to hold only a float64 array
+of the right shape (see ``_load_array_only``). ``python -m utils.data`` fills
+both caches up front (CI's offline set-up step).
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
+import inspect
+import io
 import json
 import os
+import pickle
 import sys
 import tempfile
 from collections import Counter
@@ -33,10 +43,13 @@ import numpy as np
 
 from utils.integrity import (
     Digest,
+    NotARegularFileError,
     copy_file,
     digest_array,
-    digest_file,
     digest_gunzipped,
+    file_kind,
+    open_regular_file,
+    remove_stale_staging,
     staging_folder,
 )
 
@@ -58,6 +71,9 @@ CALIFORNIA_TABLE = "cal_housing.data"
 CALIFORNIA_CACHE_FILE = "cal_housing_py3.pkz"
 CALIFORNIA_COLUMN_ORDER = [8, 7, 2, 3, 4, 5, 6, 1, 0]
 """How scikit-learn reorders the table's columns: target first, then features."""
+
+ON_LINUX = sys.platform.startswith("linux")
+"""Debian's package is a source only on Linux; elsewhere the path means nothing."""
 
 MIRROR_LAYOUT = "\n".join(
     [f"       <folder>/{FASHION_MNIST}/{name}" for name in FASHION_MNIST_FILES]
@@ -99,17 +115,16 @@ def load_fashion_mnist() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarra
     Returns ``(x_train, y_train), (x_test, y_test)``: uint8 images of shape
     (60000, 28, 28) and (10000, 28, 28), labels 0-9.
     """
-    status = ensure_fashion_mnist()
-    import keras  # imported late: TensorFlow takes seconds to import
+    import keras  # first, so that the folder verified is the one this Keras reads
 
+    status = ensure_fashion_mnist()
     try:
         return keras.datasets.fashion_mnist.load_data()
     except Exception as error:  # Keras reports a failed download as a bare Exception
         raise DatasetUnavailableError(
             f"Keras could not load Fashion-MNIST ({_short_reason(error)}), although "
-            f"verified files are in {status.location}. Keras reads KERAS_HOME only "
-            "when it is first imported: set it before importing keras, or restart "
-            "the kernel."
+            f"verified files are in {status.location}. Restart the kernel and run "
+            "this again; if it happens again, delete that folder."
         ) from None
 
 
@@ -120,14 +135,15 @@ def load_california_housing(**kwargs: Any) -> Any:
     ``as_frame``, ``return_X_y``, ``data_home`` ... behave as in scikit-learn.
     """
     download_options = {k: kwargs[k] for k in ("n_retries", "delay") if k in kwargs}
-    ensure_california_housing(
+    status = ensure_california_housing(
         kwargs.get("data_home"),
         download_if_missing=kwargs.get("download_if_missing", True),
         **download_options,
     )
     from sklearn.datasets import fetch_california_housing
 
-    return fetch_california_housing(**kwargs)
+    # The folder just verified, not whatever SCIKIT_LEARN_DATA says by now.
+    return fetch_california_housing(**{**kwargs, "data_home": status.location.parent})
 
 
 def prepare_datasets() -> list[CacheStatus]:
@@ -145,13 +161,18 @@ def prepare_datasets() -> list[CacheStatus]:
 
 def ensure_fashion_mnist() -> CacheStatus:
     """Make Keras' cache hold the four Fashion-MNIST files, each verified."""
+    _manifest()
     cache_dir = keras_fashion_mnist_dir()
+    debian_fix = (
+        "\n     or install Debian's copy: sudo apt-get install dataset-fashion-mnist"
+        if ON_LINUX
+        else ""
+    )
     dataset = _Dataset(
         title="Fashion-MNIST",
         cache_name="Keras' cache",
         manual_fix=(
-            f"Put the four .gz files into Keras' cache folder {cache_dir}{os.sep}\n"
-            "     or install Debian's copy: sudo apt-get install dataset-fashion-mnist"
+            f"Put the four .gz files into Keras' cache folder {cache_dir}{os.sep}{debian_fix}"
         ),
     )
     origins = tuple(
@@ -177,9 +198,11 @@ def ensure_california_housing(
     ``data_home`` and ``download_options`` (``n_retries``, ``delay``) mean what
     they mean to ``fetch_california_housing``.
     """
+    _manifest()
     from sklearn.datasets import get_data_home
 
-    cache_file = Path(get_data_home(data_home)) / CALIFORNIA_CACHE_FILE
+    # What fetch_california_housing resolves too: data_home, else SCIKIT_LEARN_DATA now.
+    cache_file = Path(get_data_home(data_home)).absolute() / CALIFORNIA_CACHE_FILE
     dataset = _Dataset(
         title="California housing",
         cache_name="scikit-learn's cache",
@@ -205,11 +228,16 @@ def ensure_california_housing(
 def keras_cache_root() -> Path:
     """The folder Keras caches downloads in, found the way Keras finds it.
 
-    ``$KERAS_HOME``, else ``~/.keras`` (``/tmp/.keras`` if home is read-only);
-    ``keras.utils.get_file`` then falls back to ``/tmp/.keras`` when that folder
-    is not writable. Keras reads ``$KERAS_HOME`` once, when first imported.
+    Keras reads ``$KERAS_HOME`` once, when first imported, and keeps it: if Keras
+    is imported, its value counts, whatever the environment says now; if not,
+    the one importing Keras will read. That is ``$KERAS_HOME``, else
+    ``~/.keras`` (``/tmp/.keras`` if home is read-only); ``keras.utils.get_file``
+    then falls back to ``/tmp/.keras`` (Keras' own choice, on every system) when
+    that folder is not writable.
     """
-    root = os.environ.get("KERAS_HOME")
+    root = _imported_keras_home()
+    if root is None:
+        root = os.environ.get("KERAS_HOME")
     if root is None:
         home = os.path.expanduser("~")
         root = os.path.join(home if os.access(home, os.W_OK) else "/tmp", ".keras")
@@ -219,7 +247,16 @@ def keras_cache_root() -> Path:
     if not os.access(root, os.W_OK):
         tmp = "/tmp" if os.path.isdir("/tmp") else tempfile.gettempdir()
         root = os.path.join(tmp, ".keras")
-    return Path(root)
+    return Path(root).absolute()
+
+
+def _imported_keras_home() -> str | None:
+    """The Keras home the imported Keras holds (None if Keras is not imported yet)."""
+    config = sys.modules.get("keras.src.backend.config")
+    if config is None:
+        return None
+    keras_home = getattr(config, "keras_home", None)  # a function since Keras 3.x
+    return keras_home() if callable(keras_home) else getattr(config, "_KERAS_DIR", None)
 
 
 def keras_fashion_mnist_dir() -> Path:
@@ -267,36 +304,63 @@ class _Dataset:
 
 
 def _fashion_mnist_sources(name: str) -> list[_Source]:
-    debian_file = DEBIAN_FASHION_MNIST_DIR / name
-    return [
-        _mirror_source(FASHION_MNIST, name, "copied from", _copy_into),
-        _Source(
-            "Debian package",
-            f"copied from Debian's {DEBIAN_FASHION_MNIST_DIR}",
-            debian_file,
-            functools.partial(_copy_into, debian_file),
-        ),
+    sources = [_mirror_source(FASHION_MNIST, name, "copied from", _copy_into)]
+    if ON_LINUX:
+        debian_file = DEBIAN_FASHION_MNIST_DIR / name
+        sources.append(
+            _Source(
+                "Debian package",
+                f"copied from Debian's {DEBIAN_FASHION_MNIST_DIR}",
+                debian_file,
+                functools.partial(_copy_into, debian_file),
+            )
+        )
+    sources.append(
         _Source(
             "download",
             f"downloaded from {FASHION_MNIST_URL}",
             None,
             functools.partial(_download_fashion_mnist_file, name),
-        ),
-    ]
+        )
+    )
+    return sources
 
 
 def _mirror_source(
     folder: str, name: str, verb: str, deliver_from: Callable[[Path, Path], Path]
 ) -> _Source:
-    """The mirror's copy of folder/name, read from ``$COURSE_DATA_MIRROR`` now."""
+    """The mirror's copy of folder/name, read from ``$COURSE_DATA_MIRROR`` now.
+
+    A relative value is resolved against the working folder (a notebook's is
+    ``notebooks/``, not the course folder), and every message says so.
+    """
     root = os.environ.get(MIRROR_ENV_VAR, "").strip()
     if not root:
         return _Source("mirror", "", None, _fail_with(f"{MIRROR_ENV_VAR} is not set"))
-    mirror = Path(root).expanduser()
-    path = mirror / folder / name
-    return _Source(
-        "mirror", f"{verb} the mirror {mirror}", path, functools.partial(deliver_from, path)
+    given = Path(root).expanduser()
+    mirror = given.absolute()
+    resolved = (
+        ""
+        if given.is_absolute()
+        else (
+            f" ({MIRROR_ENV_VAR}={root!r} is a relative path, resolved against the "
+            f"working folder {Path.cwd()} to {mirror}; set it to an absolute path)"
+        )
     )
+    path = mirror / folder / name
+
+    def deliver(staging: Path) -> Path:
+        if not mirror.is_dir():
+            state = "does not exist" if not mirror.exists() else "is not a folder"
+            raise _SourceFailed(f"the mirror folder {mirror} {state}{resolved}")
+        try:
+            return deliver_from(path, staging)
+        except _BadSourceFile:
+            raise
+        except _SourceFailed as failure:
+            raise _SourceFailed(f"{failure}{resolved}") from None
+
+    return _Source("mirror", f"{verb} the mirror {mirror}", path, deliver)
 
 
 def _fail_with(reason: str) -> Callable[[Path], Path]:
@@ -309,15 +373,35 @@ def _fail_with(reason: str) -> Callable[[Path], Path]:
 
 
 def _require_file(path: Path) -> None:
-    if not path.is_file():
-        raise _SourceFailed(f"{path} does not exist")
+    """A source file must be a readable regular file; say which it is not."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise _SourceFailed(f"{path} does not exist") from None
+    except OSError as error:
+        raise _SourceFailed(f"cannot read {path} ({error.strerror or error})") from None
+    kind = file_kind(mode)
+    if kind != "a regular file":
+        raise _SourceFailed(f"{path} is {kind}, not a data file: replace it with the file")
 
 
 def _copy_into(source_file: Path, folder: Path) -> Path:
     _require_file(source_file)
     candidate = folder / source_file.name
-    copy_file(source_file, candidate)
+    _reading(source_file, copy_file, source_file, candidate)
     return candidate
+
+
+def _reading(path: Path, action: Callable[..., Any], *args: Any) -> Any:
+    """Run action; a failure to read path becomes one line that names it and the fix."""
+    try:
+        return action(*args)
+    except NotARegularFileError as error:
+        raise _SourceFailed(f"{error}: replace it with the data file") from None
+    except PermissionError as error:
+        raise _SourceFailed(
+            f"cannot read {path} ({error.strerror}): make it readable, or use another copy"
+        ) from None
 
 
 def _download_fashion_mnist_file(name: str, folder: Path) -> Path:
@@ -335,12 +419,20 @@ def _download_fashion_mnist_file(name: str, folder: Path) -> Path:
 def _build_california_cache(table: Path, folder: Path) -> Path:
     """Build scikit-learn's cache file from the raw table, as scikit-learn does."""
     _require_file(table)
-    if digest_file(table) != _expected(CALIFORNIA, CALIFORNIA_TABLE):
+    content = _reading(table, _read_bytes, table)
+    if Digest(len(content), hashlib.sha256(content).hexdigest()) != _expected(
+        CALIFORNIA, CALIFORNIA_TABLE
+    ):
         raise _BadSourceFile(table)
-    array = np.loadtxt(table, delimiter=",")[:, CALIFORNIA_COLUMN_ORDER]
+    array = np.loadtxt(io.BytesIO(content), delimiter=",")[:, CALIFORNIA_COLUMN_ORDER]
     candidate = folder / CALIFORNIA_CACHE_FILE
     joblib.dump(array, candidate, compress=6)
     return candidate
+
+
+def _read_bytes(path: Path) -> bytes:
+    with open_regular_file(path) as stream:
+        return stream.read()
 
 
 def _download_california(options: dict[str, Any], folder: Path) -> Path:
@@ -358,8 +450,39 @@ def _download_california(options: dict[str, Any], folder: Path) -> Path:
 
 @functools.cache
 def _manifest() -> dict[str, Any]:
-    with open(MANIFEST_PATH, encoding="utf-8") as stream:
-        return json.load(stream)
+    """The checksum list; a missing or damaged one is an error that says how to restore it."""
+    restore = (
+        "It comes with the course: restore it with `git checkout -- datasets/checksums.json` "
+        "in the course folder, or download the course again."
+    )
+    try:
+        with open_regular_file(MANIFEST_PATH) as stream:
+            manifest = json.loads(stream.read().decode("utf-8"))
+        for folder, names in _MANIFEST_ENTRIES.items():
+            for name, keys in names.items():
+                entry = manifest[folder][name]
+                if not all(key in entry for key in keys):
+                    raise KeyError(name)
+    except FileNotFoundError:
+        raise DatasetUnavailableError(
+            f"The checksum list {MANIFEST_PATH} is missing, so no data file can be "
+            f"verified. {restore}"
+        ) from None
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise DatasetUnavailableError(
+            f"The checksum list {MANIFEST_PATH} cannot be used ({type(error).__name__}: "
+            f"{error}). {restore}"
+        ) from None
+    return manifest
+
+
+_MANIFEST_ENTRIES = {
+    FASHION_MNIST: {name: ("size", "sha256") for name in FASHION_MNIST_FILES},
+    CALIFORNIA: {
+        CALIFORNIA_TABLE: ("size", "sha256"),
+        CALIFORNIA_CACHE_FILE: ("size", "sha256", "shape"),
+    },
+}
 
 
 def _expected(folder: str, name: str) -> Digest:
@@ -368,24 +491,89 @@ def _expected(folder: str, name: str) -> Digest:
 
 
 def _gzip_matches(path: Path, expected: Digest) -> bool:
-    try:
-        return digest_gunzipped(path) == expected
-    except OSError:  # unreadable counts as unusable: another source may replace it
-        return False
+    """Whether a .gz file decompresses to the expected bytes (OSError if unreadable)."""
+    return digest_gunzipped(path) == expected
 
 
 def _california_cache_is_valid(path: Path) -> bool:
-    try:
-        array = joblib.load(path)
-    except Exception:  # a damaged pickle can fail in many different ways
-        return False
+    """Whether path holds exactly the verified array; nothing in it ever runs.
+
+    OSError if it cannot be read at all.
+    """
     shape = tuple(_manifest()[CALIFORNIA][CALIFORNIA_CACHE_FILE]["shape"])
+    try:
+        array = _load_array_only(path, shape)
+    except OSError:
+        raise
+    except Exception:  # a damaged or foreign pickle can fail in many different ways
+        return False
     return (
         isinstance(array, np.ndarray)
         and array.dtype == np.float64
         and array.shape == shape
         and digest_array(array) == _expected(CALIFORNIA, CALIFORNIA_CACHE_FILE)
     )
+
+
+class _RefusedPickle(pickle.UnpicklingError):
+    """The file asks for something a plain float64 array never needs."""
+
+
+def _load_array_only(path: Path, shape: tuple[int, ...]) -> Any:
+    """Read a joblib file as scikit-learn wrote it, refusing all but one float64 array.
+
+    ``joblib.load`` unpickles, and a pickle can run any code, so a planted cache
+    file must not reach it unchecked. This uses joblib's own reader with the
+    standard defence (https://docs.python.org/3/library/pickle.html#restricting-globals):
+    the only names a pickle may look up are the three an array needs, and the
+    array wrapper is checked (dtype float64, the expected shape, no object
+    payload, no subclass) before a byte of data is read. A file in joblib's
+    pre-0.10 format, or a joblib whose reader looks different, is refused:
+    the cache is then rebuilt from a verified source instead.
+    """
+    from joblib import numpy_pickle
+
+    class ArrayWrapper(numpy_pickle.NumpyArrayWrapper):
+        def __setstate__(self, state: Any) -> None:
+            if not isinstance(state, dict) or not set(state) <= _ARRAY_WRAPPER_FIELDS:
+                raise _RefusedPickle("an array wrapper with unexpected fields")
+            self.__dict__.update(state)
+
+        def read_array(self, unpickler: Any, *args: Any) -> Any:
+            if not (
+                isinstance(self.dtype, np.dtype)
+                and self.dtype == np.float64
+                and not self.dtype.hasobject
+                and self.subclass is np.ndarray
+                and tuple(self.shape) == shape
+            ):
+                raise _RefusedPickle("not a float64 array of the expected shape")
+            return super().read_array(unpickler, *args)
+
+    allowed = {
+        ("joblib.numpy_pickle", "NumpyArrayWrapper"): ArrayWrapper,
+        ("numpy", "ndarray"): np.ndarray,
+        ("numpy", "dtype"): np.dtype,
+    }
+
+    class ArrayOnlyUnpickler(numpy_pickle.NumpyUnpickler):
+        def find_class(self, module: str, name: str) -> Any:
+            if (module, name) not in allowed:
+                raise _RefusedPickle(f"refused to look up {module}.{name}")
+            return allowed[module, name]
+
+    validate = numpy_pickle._validate_fileobject_and_memmap  # joblib's decompression
+    with open_regular_file(path) as raw, validate(raw, str(path), None) as (stream, _):
+        if isinstance(stream, str):
+            raise _RefusedPickle("joblib's pre-0.10 format")
+        if "ensure_native_byte_order" in inspect.signature(ArrayOnlyUnpickler).parameters:
+            return ArrayOnlyUnpickler(str(path), stream, ensure_native_byte_order=True).load()
+        return ArrayOnlyUnpickler(str(path), stream).load()  # joblib before 1.5
+
+
+_ARRAY_WRAPPER_FIELDS = frozenset(
+    {"subclass", "shape", "order", "dtype", "allow_mmap", "numpy_array_alignment_bytes"}
+)
 
 
 # --- Trying the sources in order -----------------------------------------
@@ -400,13 +588,16 @@ def _ensure_verified(
     """Make target a verified file and say where it came from.
 
     A valid cache file is used as it is; otherwise each source is tried in
-    turn, and the first verified copy replaces target atomically.
+    turn, and the first verified copy replaces target atomically. Something
+    that is not a regular file at target stops everything at once: replacing it
+    is the user's decision.
     """
-    if target.exists() and is_valid(target):
+    remove_stale_staging(target)  # what a killed run left, even when nothing is missing
+    state, fix = _cache_state(target, is_valid, dataset)
+    if state is None:
         return "already cached, verified"
-    cache_is_bad = target.exists()
-    bad_files = [target] if cache_is_bad else []
-    state = "is corrupt or truncated" if cache_is_bad else "does not exist"
+    cache_is_bad = state != "does not exist"
+    bad_files = [target] if state == "is corrupt or truncated" else []
     notes = [f"{dataset.cache_name}: {target} {state}"]
     for source in sources:
         try:
@@ -417,9 +608,70 @@ def _ensure_verified(
                 bad_files.append(failure.path)
             continue
         if cache_is_bad:
-            print(f"{target} was corrupt; replaced it with a verified file {source.summary}.")
+            print(
+                f"{target} was {_short_state(state)}; replaced it with a verified file "
+                f"{source.summary}."
+            )
         return source.summary
-    raise _unavailable_error(dataset, target.name, notes, bad_files)
+    raise _unavailable_error(dataset, target.name, notes, bad_files, fix)
+
+
+def _cache_state(
+    target: Path, is_valid: Callable[[Path], bool], dataset: _Dataset
+) -> tuple[str | None, str]:
+    """(what is wrong with the cache file or None if it is good, how the user fixes it).
+
+    Stats before opening, so a FIFO is never opened; a folder, FIFO or device,
+    or a parent that is not a folder, raises DatasetUnavailableError here.
+    """
+    for parent in reversed(target.parents):
+        if parent.exists() and not parent.is_dir():
+            raise DatasetUnavailableError(
+                f"{dataset.title}: {parent} is {_kind_of(parent)}, but {dataset.cache_name} "
+                f"needs a folder there to hold {target}. Move or delete {parent}, then run "
+                "this again."
+            )
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return "does not exist", ""
+    except OSError as error:
+        return f"cannot be read ({error.strerror or error})", _unreadable_fix(target)
+    kind = file_kind(mode)
+    if kind != "a regular file":
+        if sys.platform == "win32":
+            removal = "Remove-Item -Recurse" if kind == "a directory" else "Remove-Item"
+        else:
+            removal = "rm -r" if kind == "a directory" else "rm"
+        raise DatasetUnavailableError(
+            f"{dataset.title}: {target} is {kind}, not a data file, and that path is "
+            f"where {dataset.cache_name} reads the data from. Move or delete it "
+            f"(e.g. {removal} '{target}'), then run this again: the data will be put there."
+        )
+    try:
+        if is_valid(target):
+            return None, ""
+    except NotARegularFileError as error:  # replaced by a special file since the stat
+        raise DatasetUnavailableError(f"{dataset.title}: {error}: move or delete it.") from None
+    except OSError as error:
+        return f"cannot be read ({error.strerror or error})", _unreadable_fix(target)
+    return "is corrupt or truncated", ""
+
+
+def _kind_of(path: Path) -> str:
+    try:
+        return file_kind(os.stat(path).st_mode)
+    except OSError:
+        return "unreadable"
+
+
+def _short_state(state: str) -> str:
+    return "corrupt" if state == "is corrupt or truncated" else "unreadable"
+
+
+def _unreadable_fix(target: Path) -> str:
+    how = "in its Properties, Security tab" if sys.platform == "win32" else f"chmod u+rw '{target}'"
+    return f"{target} cannot be read: make it readable ({how}) or delete it, then run this again."
 
 
 def _install_from(source: _Source, target: Path, is_valid: Callable[[Path], bool]) -> None:
@@ -441,10 +693,12 @@ def _install_from(source: _Source, target: Path, is_valid: Callable[[Path], bool
 
 
 def _unavailable_error(
-    dataset: _Dataset, file_name: str, notes: list[str], bad_files: list[Path]
+    dataset: _Dataset, file_name: str, notes: list[str], bad_files: list[Path], fix: str = ""
 ) -> DatasetUnavailableError:
     tried = "\n".join(f"  - {note}" for note in notes)
     fixes = _how_to_fix(dataset)
+    if fix:
+        fixes = f"{fix}\n{fixes}"
     if not bad_files:
         return DatasetUnavailableError(
             f"Could not get {dataset.title} ({file_name}) from any source:\n{tried}\n{fixes}"
@@ -464,7 +718,9 @@ def _how_to_fix(dataset: _Dataset) -> str:
         "  1. Connect to the internet and run this again.\n"
         f"  2. Set {MIRROR_ENV_VAR} to a folder laid out as\n{MIRROR_LAYOUT}\n"
         f"     in a shell:  export {MIRROR_ENV_VAR}=/path/to/folder\n"
+        f'     in PowerShell: $env:{MIRROR_ENV_VAR} = "C:\\path\\to\\folder"\n'
         f'     in Python:   import os; os.environ["{MIRROR_ENV_VAR}"] = "/path/to/folder"\n'
+        "     (an absolute path: a relative one is read from the notebook's folder)\n"
         f"  3. {dataset.manual_fix}"
     )
 
