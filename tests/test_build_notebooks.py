@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ast
+
 import nbformat
 import pytest
 
 from tools import build_notebooks as builder
 from tools.build_notebooks import Chapter, for_chapter, for_solutions, navigation, parse_source
+from utils.environment import DISTRIBUTION_OF_MODULE
 
 SOURCE = """# %% [markdown]
 # # Title
@@ -63,12 +66,77 @@ def test_colab_links_come_from_the_repository_in_course_toml() -> None:
         "https://colab.research.google.com/github/someone/fork/blob/dev/notebooks/03_x.ipynb"
     )
     cell = builder.setup_cell("import keras_tuner as kt\nfrom sklearn import svm\n", course)
-    assert 'COURSE_REPOSITORY = "https://github.com/someone/fork.git"' in cell
-    assert '"--branch=dev"' in cell
-    assert 'Path("/content/fork")' in cell
+    assert "    repository='https://github.com/someone/fork.git',\n" in cell
+    assert "    branch='dev',\n" in cell
+    assert "    colab_copy='/content/fork',\n" in cell
     assert cell.endswith(
-        'prepare_notebook(["keras", "keras-tuner", "numpy", "scikit-learn", "tensorflow"])'
+        "    packages=['keras', 'keras-tuner', 'numpy', 'scikit-learn', 'tensorflow'],\n)"
     )
+
+
+def _call_values(cell: str) -> dict:
+    """The keyword values of the cell's generated `set_up_course(...)` call."""
+    call = ast.parse(cell).body[-1].value
+    assert call.func.id == "set_up_course"
+    return {keyword.arg: ast.literal_eval(keyword.value) for keyword in call.keywords}
+
+
+def test_the_setup_cell_is_its_module_verbatim_then_one_generated_call() -> None:
+    body = builder.setup_cell_body()
+    module = builder.SETUP_CELL_MODULE.read_text(encoding="utf-8")
+    assert body in module and body.startswith(builder.SETUP_CELL_START)
+    cell = builder.setup_cell("import numpy as np\n")
+    assert cell.startswith(body + "\n\n\nset_up_course(\n")
+    assert _call_values(cell) == {
+        "repository": builder.read_course()["repository"] + ".git",
+        "branch": builder.read_course()["branch"],
+        "version": builder.course_version(),
+        "colab_copy": "/content/neural-networks-with-keras",
+        "packages": ["keras", "numpy", "tensorflow"],
+    }
+    assert max(map(len, cell.splitlines())) <= 100
+
+
+def test_generated_values_are_escaped_and_the_colab_folder_stays_in_content() -> None:
+    odd = "https://example.invalid/x/a'b\"c\n)\nimport os; os.system('echo owned')#"
+    cell = builder.setup_cell("", {"repository": odd, "branch": "dev'\n--upload-pack=x"})
+    values = _call_values(cell)
+    assert values["repository"] == odd + ".git"
+    assert values["branch"] == "dev'\n--upload-pack=x"
+    assert values["colab_copy"] == "/content/course"
+    parent = builder.setup_cell("", {"repository": "https://example.invalid/..", "branch": "m"})
+    assert _call_values(parent)["colab_copy"] == "/content/course"
+    many = builder.setup_cell("".join(f"import {m}\n" for m in DISTRIBUTION_OF_MODULE))
+    assert max(map(len, many.splitlines())) <= 100 and len(_call_values(many)["packages"]) > 8
+
+
+def test_the_course_version_follows_the_helpers_only(tmp_path) -> None:
+    (tmp_path / "utils" / "__pycache__").mkdir(parents=True)
+    (tmp_path / "utils" / "data.py").write_bytes(b"A = 1\n")
+    (tmp_path / "requirements.txt").write_text("keras\n")
+    first = builder.course_version(tmp_path)
+    assert len(first) == 12 and first == builder.course_version(tmp_path)
+    (tmp_path / "utils" / "__pycache__" / "data.cpython-311.pyc").write_bytes(b"\0")
+    (tmp_path / "utils" / "data.py").write_bytes(b"A = 1\r\n")  # a Windows checkout
+    assert builder.course_version(tmp_path) == first
+    (tmp_path / "utils" / "data.py").write_bytes(b"A = 2\n")
+    assert builder.course_version(tmp_path) != first
+
+
+def test_keep_outputs_accepts_a_new_course_version_but_no_other_code_change() -> None:
+    cell = builder.setup_cell("import numpy as np\n")
+    old = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])
+    old.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="Running\n")]
+    version = _call_values(cell)["version"]
+    restamped = cell.replace(f"version={version!r}", "version='0123456789ab'")
+    assert restamped != cell
+    new = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(restamped)])
+    builder.carry_outputs(old, new, builder.ROOT / "x.ipynb")
+    assert new.cells[0].outputs[0]["text"] == "Running\n"
+    changed = restamped.replace("branch='main'", "branch='dev'")
+    other = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(changed)])
+    with pytest.raises(SystemExit, match="run with --execute"):
+        builder.carry_outputs(old, other, builder.ROOT / "x.ipynb")
 
 
 def test_slide_metadata_follows_headings_and_keeps_code_with_its_text() -> None:

@@ -1,16 +1,18 @@
 """The first cell of every notebook: on Colab it fetches the course and installs what is
 missing; on your own machine it finds ``utils/`` and installs nothing.
 
-The unit tests drive ``utils.environment`` with fake package lists and a fake ``pip``;
-the end-to-end tests run the generated setup cell itself in a fresh Python, once as on
-a local machine and once as on Colab (the ``COLAB_RELEASE_TAG`` variable Colab sets,
-and a local git repository standing in for GitHub).
+The unit tests drive ``utils.environment`` and ``utils.quiet`` with fake package lists,
+a fake ``pip`` and a fake TensorFlow start; the end-to-end tests run the generated setup
+cell itself in a fresh IPython (which, like a notebook, shows a last expression's value
+and renders errors), as on a local machine and as on Colab (the ``COLAB_RELEASE_TAG``
+variable Colab sets, and a local git repository standing in for GitHub).
 """
 
 from __future__ import annotations
 
 import importlib.metadata
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tools import build_notebooks as builder
-from utils import environment
+from utils import environment, quiet
 from utils.environment import PackageProblem, find_problems, prepare_notebook
 
 ROOT = builder.ROOT
@@ -152,27 +154,103 @@ def test_each_chapter_checks_the_packages_it_imports() -> None:
     assert set(tuning) <= set(REQUIREMENTS), "a chapter needs a package requirements.txt lacks"
 
 
-# The generated cell itself, run in a fresh interpreter ------------------------------------
+# The quiet TensorFlow import ----------------------------------------------------------
 
 
-def _setup_cell() -> str:
+def _fake_tensorflow_start(text: bytes):
+    """Stands in for importing TensorFlow: writes to the stderr descriptor as its C++ does."""
+    return lambda: os.write(2, text)
+
+
+START_UP = (
+    b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+    b"I0000 00:00:1.0 port.cc:153] oneDNN custom operations are on. You may see ...\n"
+    b"I0000 00:00:1.0 cudart_stub.cc:31] Could not find cuda drivers on your machine\n"
+    b"E0000 00:00:1.0 cuda_platform.cc:52] failed call to cuInit: INTERNAL: CUDA error\n"
+    b"E0000 00:00:1.0 something_else.cc:1] a real problem\n"
+)
+
+
+def test_start_up_notices_are_dropped_and_everything_else_is_given_back(
+    monkeypatch, capfd
+) -> None:
+    monkeypatch.delitem(sys.modules, "tensorflow", raising=False)
+    monkeypatch.setattr(quiet, "_load_tensorflow", _fake_tensorflow_start(START_UP))
+    monkeypatch.setattr(quiet, "has_gpu_device_nodes", lambda: False)
+    monkeypatch.delenv("COURSE_SHOW_TENSORFLOW_NOTICES", raising=False)
+    hidden = quiet.import_tensorflow_quietly()
+    assert len(hidden) == 4
+    assert capfd.readouterr().err == "E0000 00:00:1.0 something_else.cc:1] a real problem\n"
+
+
+def test_with_a_gpu_device_the_cuda_lines_always_show(monkeypatch, capfd) -> None:
+    monkeypatch.delitem(sys.modules, "tensorflow", raising=False)
+    monkeypatch.setattr(quiet, "_load_tensorflow", _fake_tensorflow_start(START_UP))
+    monkeypatch.setattr(quiet, "has_gpu_device_nodes", lambda: True)
+    monkeypatch.delenv("COURSE_SHOW_TENSORFLOW_NOTICES", raising=False)
+    assert len(quiet.import_tensorflow_quietly()) == 2  # the absl and oneDNN lines
+    err = capfd.readouterr().err
+    assert "Could not find cuda drivers" in err and "failed call to cuInit" in err
+
+
+def test_the_notices_can_be_shown_on_request(monkeypatch, capfd) -> None:
+    monkeypatch.delitem(sys.modules, "tensorflow", raising=False)
+    monkeypatch.setattr(quiet, "_load_tensorflow", _fake_tensorflow_start(START_UP))
+    monkeypatch.setenv("COURSE_SHOW_TENSORFLOW_NOTICES", "1")
+    assert quiet.import_tensorflow_quietly() == []
+    assert capfd.readouterr().err == START_UP.decode()
+
+
+# The setup cell itself, run in a fresh IPython ------------------------------------------
+
+NOISE = ("E0000", "oneDNN", "absl::InitializeLog", "cuInit", "cuda drivers", "Out[")
+RUNNER = """\
+import sys
+from pathlib import Path
+from IPython.core.interactiveshell import InteractiveShell
+
+shell = InteractiveShell.instance()
+shell.run_cell({before!r})
+code = {code!r}
+for _ in range({times}):
+    if not shell.run_cell(code).success:
+        sys.exit(1)
+shell.run_cell("import utils, tensorflow")
+print("UTILS FROM", Path(shell.user_ns["utils"].__file__).resolve().parent.parent)
+"""
+
+
+def _setup_cell(course: dict | None = None) -> str:
     chapter = builder.read_chapters()[0]
-    return builder.setup_cell(chapter.source.read_text(encoding="utf-8"))
+    return builder.setup_cell(chapter.source.read_text(encoding="utf-8"), course)
 
 
-def _run_cell(code: str, cwd: Path, *, colab: bool, fake_bin: Path) -> subprocess.CompletedProcess:
+def _run_cell(
+    code: str,
+    cwd: Path,
+    *,
+    colab: bool,
+    fake_bin: Path,
+    times: int = 1,
+    before: str = "",
+    python_path: Path | None = None,
+) -> subprocess.CompletedProcess:
+    """Run the cell as a notebook would (IPython shows the value of a last expression)."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "COLAB_RELEASE_TAG")}
+    env.pop("COURSE_SHOW_TENSORFLOW_NOTICES", None)
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)
     env["PATH"] = f"{fake_bin}{os.pathsep}{env.get('PATH', '')}"
+    if python_path:
+        env["PYTHONPATH"] = str(python_path)
     if colab:
         env["COLAB_RELEASE_TAG"] = "release-colab-test"
-    code += "\nimport utils\nprint('UTILS FROM', Path(utils.__file__).resolve().parent.parent)"
     return subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, "-c", RUNNER.format(code=code, times=times, before=before)],
         cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=300,
     )
 
 
@@ -194,7 +272,8 @@ def _stand_in_repository(tmp_path: Path) -> Path:
     shutil.copytree(
         ROOT / "utils", repository / "utils", ignore=shutil.ignore_patterns("__pycache__")
     )
-    shutil.copy(ROOT / "requirements.txt", repository)
+    for name in ("requirements.txt", "course.toml"):
+        shutil.copy(ROOT / name, repository)
     git = ["git", "-c", "user.name=Course", "-c", "user.email=course@example.invalid"]
     subprocess.run(["git", "init", "--quiet", "--initial-branch=main", str(repository)], check=True)
     subprocess.run([*git, "-C", str(repository), "add", "."], check=True)
@@ -202,45 +281,101 @@ def _stand_in_repository(tmp_path: Path) -> Path:
     return repository
 
 
-def test_locally_the_cell_finds_utils_and_never_fetches(tmp_path) -> None:
+def _foreign_utils(folder: Path) -> Path:
+    """Another project's `utils` package, the kind a learner may have anywhere."""
+    (folder / "utils").mkdir(parents=True)
+    (folder / "utils" / "__init__.py").write_text("FOREIGN = True\n")
+    return folder
+
+
+def _for_colab(tmp_path: Path, repository: str) -> tuple[str, Path]:
+    """The generated cell, fetching from `repository` into a stand-in for /content."""
+    content = tmp_path / "content"
+    content.mkdir()
+    code = _setup_cell({**builder.read_course(), "repository": repository})
+    code = code.replace(repr(repository + ".git"), repr(repository))  # a local path
+    colab_copy = re.search(r"^    colab_copy=(.*),$", code, re.MULTILINE)[1]
+    copy = content / "neural-networks-with-keras"
+    return code.replace(colab_copy, repr(str(copy))), copy
+
+
+def test_locally_the_cell_uses_this_course_quietly_and_never_fetches(tmp_path) -> None:
+    """A foreign `utils` already imported and first on sys.path is not this course; the
+    cell shows no `[]`, no TensorFlow start-up lines, and its one note only once."""
     fake_bin = _fake_git(tmp_path / "bin", works=False)
-    result = _run_cell(_setup_cell(), ROOT / "notebooks", colab=False, fake_bin=fake_bin)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert f"UTILS FROM {ROOT}" in result.stdout
-    assert "Running on this machine" in result.stdout
+    foreign = _foreign_utils(tmp_path / "elsewhere")
+    result = _run_cell(
+        _setup_cell(),
+        ROOT / "notebooks",
+        colab=False,
+        fake_bin=fake_bin,
+        times=2,
+        before="import utils\nassert utils.FOREIGN\nprint('FOREIGN IMPORTED')",
+        python_path=foreign,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "FOREIGN IMPORTED" in result.stdout and f"UTILS FROM {ROOT}" in result.stdout
+    assert result.stdout.count("Running on this machine") == 2
+    assert result.stdout.count(quiet.STARTUP_NOTE) == 1
+    shown = result.stdout + result.stderr
+    assert "[]" not in shown and not [noise for noise in NOISE if noise in shown], shown
     assert not (fake_bin / "git-calls.log").exists(), "the local setup ran git"
 
 
-def test_on_colab_the_cell_fetches_the_course_once(tmp_path) -> None:
+def test_on_colab_the_cell_fetches_the_course_once_and_compares_versions(tmp_path) -> None:
     repository = _stand_in_repository(tmp_path)
-    content = tmp_path / "content"
-    content.mkdir()
-    copy = content / "neural-networks-with-keras"
-    code = _setup_cell()
-    course = builder.read_course()
-    assert f'COURSE_REPOSITORY = "{course["repository"]}.git"' in code
-    code = code.replace(f"{course['repository']}.git", str(repository))
-    code = code.replace('Path("/content/', f'Path("{content}/')
-
+    code, copy = _for_colab(tmp_path, str(repository))
+    # Built from what the stand-in holds (others may be editing utils/ meanwhile).
+    version = builder.course_version(repository)
+    code = re.sub(r"^    version=.*,$", f"    version={version!r},", code, flags=re.MULTILINE)
+    content = copy.parent
+    _foreign_utils(content)  # a learner's own utils/ in /content is not this course
     # A clone interrupted in an earlier session left a partial folder behind.
     (content / "neural-networks-with-keras.partial" / "junk").mkdir(parents=True)
     fake_bin = _fake_git(tmp_path / "bin", works=True)
     first = _run_cell(code, content, colab=True, fake_bin=fake_bin)
-    assert first.returncode == 0, first.stderr[-2000:]
+    assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-2000:]
     assert f"UTILS FROM {copy}" in first.stdout
     assert "Running on Google Colab" in first.stdout
+    assert "Note: this notebook was built" not in first.stdout, "same version, yet a note"
     assert (copy / "utils" / "environment.py").is_file()
     assert not (content / "neural-networks-with-keras.partial").exists()
-    assert (fake_bin / "git-calls.log").read_text().count("clone") == 1
+    calls = (fake_bin / "git-calls.log").read_text()
+    assert calls.count("clone") == 1
+    assert f" -- {repository} " in calls, "the URL must come after `--`"
 
-    # Running the notebook again in the same session reuses the copy.
-    again = _run_cell(code, content, colab=True, fake_bin=_fake_git(tmp_path / "bin2", works=False))
-    assert again.returncode == 0, again.stderr[-2000:]
+    # Running the notebook again in the same session reuses the copy, and names a
+    # difference between the helpers the notebook was built with and the copy's.
+    with (copy / "utils" / "paths.py").open("a") as helpers:
+        helpers.write("# changed on GitHub after the notebook was built\n")
+    again = _run_cell(code, content, colab=True, fake_bin=_fake_git(tmp_path / "b2", works=False))
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
     assert f"UTILS FROM {copy}" in again.stdout
+    note = f"built with version {version} of the course's helpers, but {copy} holds version "
+    assert note + builder.course_version(copy) in again.stdout
+
+
+@pytest.mark.parametrize("repository", ["missing-repository", "--upload-pack=touch PWNED"])
+def test_a_failed_clone_says_what_to_do_without_a_traceback(tmp_path, repository) -> None:
+    code, copy = _for_colab(tmp_path, str(tmp_path / repository))
+    if repository.startswith("--"):  # an option, were it not after `--`
+        code = code.replace(repr(str(tmp_path / repository)), repr(repository))
+    fake_bin = _fake_git(tmp_path / "bin", works=True)
+    result = _run_cell(code, copy.parent, colab=True, fake_bin=fake_bin)
+    assert result.returncode == 1
+    assert "Course setup stopped: fetching the course failed (" in result.stdout
+    assert "can reach the internet" in result.stdout and "run this cell again" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert not copy.exists() and not copy.with_name(copy.name + ".partial").exists()
+    assert not list(tmp_path.rglob("PWNED")), "git ran a command named in the URL"
 
 
 def test_outside_the_course_and_off_colab_the_cell_says_where_to_open_it(tmp_path) -> None:
+    """A `utils` package above the working folder is not this course (no course.toml)."""
     fake_bin = _fake_git(tmp_path / "bin", works=False)
-    result = _run_cell(_setup_cell(), tmp_path, colab=False, fake_bin=fake_bin)
-    assert result.returncode != 0
-    assert "open this notebook from inside the course folder" in result.stderr
+    work = _foreign_utils(tmp_path) / "work"
+    work.mkdir()
+    result = _run_cell(_setup_cell(), work, colab=False, fake_bin=fake_bin)
+    assert result.returncode == 1
+    assert "open this notebook from inside the course folder" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr

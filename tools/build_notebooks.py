@@ -12,17 +12,19 @@ and its solutions can never drift apart:
   ``# END SOLUTION`` and the cells tagged ``solution-only``.
 
 Both get, from ``course.toml``: an "Open in Colab" badge, navigation links, and a
-generated setup cell (it finds ``utils/``, or fetches the course on Colab, and
-installs what Colab lacks of the packages the chapter imports). Every cell also
-gets slide metadata, so ``jupyter nbconvert --to slides`` makes a lecture deck:
-a heading starts a slide, other explanations a sub-slide, and code stays on the
-slide of the text that introduces it.
+setup cell (the code of ``tools/course_setup_cell.py`` and one generated call: it finds
+this course's ``utils/``, or fetches the course on Colab and says when that copy differs
+from the version the notebook was built from, and installs what Colab lacks of the
+packages the chapter imports). Every cell also gets slide metadata, so ``jupyter
+nbconvert --to slides`` makes a lecture deck: a heading starts a slide, other
+explanations a sub-slide, and code stays on the slide of the text that introduces it.
 
     python tools/build_notebooks.py            # rebuild the notebooks (drops outputs)
     python tools/build_notebooks.py --execute  # rebuild, then run each one in place
     python tools/build_notebooks.py --execute 01_perceptron_and_xor   # one chapter
     python tools/build_notebooks.py --check    # exit 1 if a committed notebook is stale
     python tools/build_notebooks.py --keep-outputs  # prose or layout changed, code did not
+                                                    # (or only utils/: a new version stamp)
 """
 
 from __future__ import annotations
@@ -53,43 +55,12 @@ CELL_HEADER = re.compile(r"^# %%(?P<markdown> \[markdown\])?(?: tags=(?P<tags>\[
 # Tags that steer this script only; nbval's own tags (nbval-check-output...) stay.
 BUILD_TAGS = {"exercises", "solution-only"}
 
-SETUP_CELL_TEMPLATE = """\
-# Course setup, the same in every notebook: find the course's helpers (utils/) or, on
-# Google Colab, fetch them from the repository; install what Colab lacks; print versions.
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's start-up notices
-COURSE_REPOSITORY = "{repository}"
-COURSE_COPY_ON_COLAB = Path("/content/{folder}")
-
-COURSE_ROOT = next(
-    (p for p in [Path.cwd(), *Path.cwd().parents] if (p / "utils" / "__init__.py").is_file()),
-    None,
-)
-ON_COLAB = "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ
-if COURSE_ROOT is None and ON_COLAB:
-    if not (COURSE_COPY_ON_COLAB / "utils" / "__init__.py").is_file():
-        # Clone next to the target, then rename: an interrupted clone leaves no half copy.
-        partial = COURSE_COPY_ON_COLAB.with_name(COURSE_COPY_ON_COLAB.name + ".partial")
-        shutil.rmtree(partial, ignore_errors=True)
-        clone = ["git", "clone", "--quiet", "--depth=1", "--branch={branch}"]
-        subprocess.run([*clone, COURSE_REPOSITORY, str(partial)], check=True)
-        shutil.rmtree(COURSE_COPY_ON_COLAB, ignore_errors=True)
-        partial.rename(COURSE_COPY_ON_COLAB)
-    COURSE_ROOT = COURSE_COPY_ON_COLAB
-if COURSE_ROOT is None:
-    raise RuntimeError("utils/ was not found: open this notebook from inside the course folder.")
-if str(COURSE_ROOT) not in sys.path:
-    sys.path.insert(0, str(COURSE_ROOT))
-
-from utils.environment import prepare_notebook
-
-{prepare_call}"""
-SETUP_CELL_START = SETUP_CELL_TEMPLATE.splitlines()[0]
+# The setup cell is real Python in its own module; the cell is what follows this line there.
+SETUP_CELL_MODULE = Path(__file__).with_name("course_setup_cell.py")
+CELL_MARKER = "# ---- the setup cell starts below this line ----"
+SETUP_CELL_START = "# Course setup, the same in every notebook"
+# The one generated line of the setup cell that changes whenever utils/ changes.
+VERSION_ARGUMENT = re.compile(r"^    version=.*,$", re.MULTILINE)
 COLAB_BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 # Every chapter checks these: the setup cell prints their versions.
 ALWAYS_NEEDED = ("keras", "numpy", "tensorflow")
@@ -154,26 +125,42 @@ def distributions_used(source: str) -> list[str]:
     return sorted(found | set(ALWAYS_NEEDED))
 
 
+def setup_cell_body() -> str:
+    """The part of the setup cell that is the same in every notebook, verbatim."""
+    text = SETUP_CELL_MODULE.read_text(encoding="utf-8")
+    _, marker, body = text.partition(f"\n{CELL_MARKER}\n")
+    if not marker:
+        raise SystemExit(f"{SETUP_CELL_MODULE}: the line {CELL_MARKER!r} is missing")
+    return body.strip("\n")
+
+
+def course_version(root: Path | None = None) -> str:
+    """What the setup cell compares with the copy it fetched on Colab (see its module)."""
+    from tools.course_setup_cell import course_version as fingerprint
+
+    return fingerprint(root or ROOT)
+
+
 def setup_cell(source: str, course: dict | None = None) -> str:
+    """The setup cell: the module's code, then a call with this chapter's values."""
     course = course or read_course()
     repository = course["repository"]
-    return SETUP_CELL_TEMPLATE.format(
-        repository=repository if repository.endswith(".git") else repository + ".git",
-        folder=repository.removesuffix(".git").rstrip("/").rsplit("/", 1)[-1],
-        branch=course["branch"],
-        prepare_call=_call_within_line_limit("prepare_notebook", distributions_used(source)),
-    )
-
-
-def _call_within_line_limit(function: str, items: list[str], limit: int = 100) -> str:
-    """``function([...])`` formatted as ruff would, so the built notebooks pass the lint."""
-    listed = json.dumps(items)
-    if len(one_line := f"{function}({listed})") <= limit:
-        return one_line
-    if len(listed) + 4 <= limit:
-        return f"{function}(\n    {listed}\n)"
-    inner = "".join(f"        {json.dumps(item)},\n" for item in items)
-    return f"{function}(\n    [\n{inner}    ]\n)"
+    folder = repository.removesuffix(".git").rstrip("/").rsplit("/", 1)[-1]
+    if not re.fullmatch(r"[\w.-]+", folder) or set(folder) == {"."}:
+        folder = "course"
+    values = {
+        "repository": repository if repository.endswith(".git") else repository + ".git",
+        "branch": course["branch"],
+        "version": course_version(),
+        "colab_copy": f"/content/{folder}",
+    }
+    lines = [f"    {name}={value!r}," for name, value in values.items()]
+    packages = distributions_used(source)
+    if len(line := f"    packages={packages!r},") <= 100:
+        lines.append(line)
+    else:
+        lines += ["    packages=[", *(f"        {p!r}," for p in packages), "    ],"]
+    return "\n".join([setup_cell_body(), "", "", "set_up_course(", *lines, ")"])
 
 
 def parse_source(text: str) -> list[SourceCell]:
@@ -393,15 +380,21 @@ def carry_outputs(old: Notebook, new: Notebook, path: Path) -> None:
     """Copy the outputs of one clean run into a rebuilt notebook whose code is unchanged.
 
     Markdown may differ (prose, headings, slide metadata); code may not, because the
-    outputs must be what this exact code printed.
+    outputs must be what this exact code printed. The one exception is the setup cell's
+    course version, which follows every edit of utils/: a notebook whose code is unchanged
+    gets the new stamp without a re-run (nbval re-runs everything against the new utils).
     """
     old_code = [c for c in old.cells if c.cell_type == "code"]
     new_code = [c for c in new.cells if c.cell_type == "code"]
-    if [c.source for c in old_code] != [c.source for c in new_code]:
+    if [_unstamped(c.source) for c in old_code] != [_unstamped(c.source) for c in new_code]:
         raise SystemExit(f"{path.name}: code cells changed, so run with --execute instead")
     for before, after in zip(old_code, new_code, strict=True):
         after.outputs, after.execution_count = before.outputs, before.execution_count
     new.metadata = old.metadata
+
+
+def _unstamped(code: str) -> str:
+    return VERSION_ARGUMENT.sub("    version=...,", code)
 
 
 def execute(notebook: nbformat.NotebookNode, folder: Path) -> None:

@@ -1,6 +1,6 @@
 """What every notebook's first cell calls: the right packages, then the versions in use.
 
-The generated setup cell (see ``tools/build_notebooks.py``) makes ``utils`` importable,
+The setup cell (``tools/course_setup_cell.py``) makes this course's ``utils`` importable,
 fetching the course from its repository first when a notebook was opened alone on
 Google Colab, and then calls :func:`prepare_notebook` with the packages the chapter
 imports. On Colab that installs what the session lacks (Keras Tuner, mostly) at the
@@ -20,6 +20,8 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from utils import quiet
 
 REQUIREMENTS = Path(__file__).resolve().parents[1] / "requirements.txt"
 # The distribution behind each top-level module a chapter may import; the notebook
@@ -132,7 +134,10 @@ def prepare_notebook(
             else shlex.join(install_command(to_report)[2:])
         )
         print(f"Warning: {'; '.join(map(str, to_report))}. The course is tested with: {fix}")
+    hidden = quiet.import_tensorflow_quietly()
     print(describe_runtime(colab=colab))
+    if hidden:  # only the first time in a session: later TensorFlow is already imported
+        print(quiet.STARTUP_NOTE)
     return problems
 
 
