@@ -206,3 +206,17 @@ def _no_timer_or_tracer_left_behind():
     assert sys.gettrace() is None or "coverage" in type(sys.gettrace()).__module__
     if hasattr(core.signal, "getitimer"):
         assert core.signal.getitimer(core.signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_a_checker_note_comes_with_this_right_answer_only() -> None:
+    def checker(answer):
+        if answer == "exponential":
+            return "Right, though the course prefers softplus."
+        if answer != "softplus":
+            raise Incorrect("No.")
+        return None
+
+    exercise = Exercise("E", checker, hint=("a", "b"), on_correct="Well done.")
+    first = exercise.evaluate("exponential")
+    assert first.message == "Right, though the course prefers softplus. Well done."
+    assert exercise.evaluate("softplus").message == "Well done."

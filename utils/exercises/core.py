@@ -13,8 +13,9 @@ sentence, never a traceback. A check also survives the student's code: a call of
 ``sys.exit()``, an endless loop or ``sleep`` (stopped after a time limit), and
 changes to the arrays it is handed (the student gets copies) all end as feedback.
 Chapter modules (``ch01`` ...) describe their exercises with :class:`Exercise`; a
-checker is a function that returns nothing when the answer is right and raises
-:class:`Incorrect` or :class:`NotAnswered` otherwise.
+checker is a function that returns nothing (or a short note, shown before the
+praise: why the course prefers another right answer, say) when the answer is right,
+and raises :class:`Incorrect` or :class:`NotAnswered` otherwise.
 
 Hints come in levels: the first ``hint()`` nudges, each further call tells more.
 Feedback names the object to call (``ch02.q5.hint()``), and ``progress()``
@@ -118,7 +119,7 @@ class Exercise:
         else:
             try:
                 with time_limit(self.time_limit, "Checking your answer"):
-                    self._checker(answer)
+                    note = self._checker(answer)
             except NotAnswered as why:
                 feedback = Feedback(self.name, UNANSWERED, str(why) or _NOT_ANSWERED_YET)
             except Incorrect as why:
@@ -131,7 +132,14 @@ class Exercise:
                 message = f"Your answer could not be checked ({type(error).__name__}: {error})."
                 feedback = Feedback(self.name, INCORRECT, message)
             else:
-                feedback = Feedback(self.name, CORRECT, self._on_correct)
+                # A checker may return a note for a right answer: why the course prefers
+                # another right answer, or the score reached. It is this try's alone.
+                message = (
+                    f"{note} {self._on_correct}"
+                    if isinstance(note, str) and note
+                    else (self._on_correct)
+                )
+                feedback = Feedback(self.name, CORRECT, message)
         self.last_feedback = feedback
         self.solved = self.solved or feedback.is_correct
         return feedback
