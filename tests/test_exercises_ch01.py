@@ -51,6 +51,7 @@ WRONG_ANSWERS = [
     (ch01.q6, (1.0, 1.0), "tape.gradient"),
     (ch01.q6, 4.5, "Give a pair"),
     (ch01.q7, "my model", "trained Keras model"),
+    (ch01.q1, iter(int, 1), "more than 20 items"),  # an endless iterator is feedback
 ]
 
 (
@@ -67,7 +68,7 @@ def test_check_prints_feedback_instead_of_raising(capsys: pytest.CaptureFixture[
     ch01.q2.hint()
     out = capsys.readouterr().out
     assert "Exercise 2: incorrect" in out
-    assert "Hint for Exercise 2" in out
+    assert "Hint 1/2 for Exercise 2" in out
 
 
 def test_progress_and_assert_all_correct(capsys: pytest.CaptureFixture[str]) -> None:
@@ -108,15 +109,23 @@ def moons_data() -> tuple[np.ndarray, np.ndarray]:
     return make_moons(n_samples=1000, noise=0.2, random_state=42)
 
 
-def _train(hidden_units: list[int], moons_data, epochs: int):
+def _moons_model(hidden_units, *, output="sigmoid", units=1, loss="binary_crossentropy"):
     import keras
 
     from utils.reproducibility import set_seeds
 
     set_seeds(0)
     layers = [keras.layers.Dense(n, activation="relu") for n in hidden_units]
-    model = keras.Sequential([keras.Input(shape=(2,)), *layers, keras.layers.Dense(1, "sigmoid")])
-    model.compile(loss="binary_crossentropy", optimizer=keras.optimizers.Adam(0.01))
+    model = keras.Sequential(
+        [keras.Input(shape=(2,)), *layers, keras.layers.Dense(units, activation=output)]
+    )
+    if loss is not None:
+        model.compile(loss=loss, optimizer=keras.optimizers.Adam(0.01))
+    return model
+
+
+def _train(hidden_units: list[int], moons_data, epochs: int, **kwargs):
+    model = _moons_model(hidden_units, **kwargs)
     model.fit(*moons_data, epochs=epochs, batch_size=32, verbose=0)
     return model
 
@@ -126,7 +135,76 @@ def test_moons_check_accepts_a_trained_mlp(moons_data) -> None:
     assert feedback.status == CORRECT, str(feedback)
 
 
+def test_moons_check_accepts_loss_spellings(moons_data) -> None:
+    """ "bce", the function and the Loss object are all binary cross-entropy to Keras."""
+    import keras
+
+    model = _train([16, 16], moons_data, epochs=40)
+    for loss in ("bce", keras.losses.binary_crossentropy, keras.losses.BinaryCrossentropy()):
+        model.compile(loss=loss, optimizer=keras.optimizers.Adam(0.01))
+        feedback = ch01.q7.evaluate(model)
+        assert feedback.status == CORRECT, f"{loss}: {feedback}"
+
+
 def test_moons_check_rejects_a_linear_model(moons_data) -> None:
     feedback = ch01.q7.evaluate(_train([], moons_data, epochs=20))
     assert feedback.status == INCORRECT
     assert "hidden layer" in feedback.message
+
+
+def test_moons_check_rejects_no_sigmoid_trained_with_mse(moons_data) -> None:
+    """Issue 12: a linear output trained with MSE reaches the accuracy, but is not the task."""
+    model = _train([16, 16], moons_data, epochs=40, output=None, loss="mse")
+    feedback = ch01.q7.evaluate(model)
+    assert feedback.status == INCORRECT, str(feedback)
+    assert "Dense(1, activation='sigmoid')" in feedback.message
+    assert "probability" in feedback.message
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "phrase"),
+    [
+        ({"loss": "mse"}, "binary cross-entropy"),
+        ({"loss": "binary_focal_crossentropy"}, "binary cross-entropy"),
+        (
+            {"output": "softmax", "units": 2, "loss": "sparse_categorical_crossentropy"},
+            "one sigmoid unit",
+        ),
+        ({"output": "relu"}, "'relu'"),
+        ({"loss": None}, "not compiled"),
+    ],
+    ids=["sigmoid-with-mse", "focal", "softmax-pair", "relu-output", "uncompiled"],
+)
+def test_moons_check_rejects_what_the_task_does_not_ask(kwargs, phrase: str) -> None:
+    # These are judged on the model's form, before any accuracy: no training needed.
+    feedback = ch01.q7.evaluate(_moons_model([16], **kwargs))
+    assert feedback.status == INCORRECT, str(feedback)
+    assert phrase in feedback.message
+
+
+def test_moons_check_rejects_logits_loss_on_a_sigmoid() -> None:
+    import keras
+
+    model = _moons_model([16], loss=keras.losses.BinaryCrossentropy(from_logits=True))
+    feedback = ch01.q7.evaluate(model)
+    assert feedback.status == INCORRECT, str(feedback)
+    assert "from_logits" in feedback.message
+
+
+def test_moons_wrong_try_leaves_no_trace(moons_data) -> None:
+    """A wrong try (MSE), then the right one: the right one passes."""
+    import keras
+
+    model = _train([16, 16], moons_data, epochs=40)
+    model.compile(loss="mse", optimizer=keras.optimizers.Adam(0.01))
+    assert ch01.q7.evaluate(model).status == INCORRECT
+    model.compile(loss="binary_crossentropy", optimizer=keras.optimizers.Adam(0.01))
+    assert ch01.q7.evaluate(model).status == CORRECT
+
+
+def test_hint_and_solution_agree_on_epochs() -> None:
+    from pathlib import Path
+
+    source = (Path(__file__).parents[1] / "notebooks/src/01_perceptron_and_xor.py").read_text()
+    solution = source.split("moons_model = ...")[1]
+    assert "epochs=60" in solution and "60 epochs" in ch01.q7.hints[-1]

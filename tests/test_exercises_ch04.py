@@ -159,3 +159,14 @@ def test_aux_output_check_rejects_one_output_models() -> None:
     sequential = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(1)])
     assert "needs two" in ch04.q6.evaluate(functional).message
     assert "functional API" in ch04.q6.evaluate(sequential).message
+
+
+def test_mutating_the_array_leaves_no_trace() -> None:
+    """A function that changes its input in place, then the right one: the right one passes."""
+
+    def mutating(X):
+        X[:] = 0
+        return {"wide": X[:, :5], "deep": X[:, 2:]}
+
+    assert ch04.q5.evaluate(mutating).status == INCORRECT
+    assert ch04.q5.evaluate(make_inputs_solution).status == CORRECT

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import keras
 import numpy as np
 import pytest
@@ -188,3 +190,46 @@ def test_round_trip_check_explains_what_is_missing(make, phrase: str) -> None:
     feedback = ch05.q5.evaluate(make())
     assert feedback.status == INCORRECT, str(feedback)
     assert phrase in feedback.message
+
+
+def _define_regressor_class():
+    """A learner's class cell, run again: a new class object under the same name."""
+
+    @keras.saving.register_keras_serializable(package="test_ch05_rerun")
+    class RerunRegressor(GoodRegressor):
+        pass
+
+    return RerunRegressor
+
+
+def test_model_from_an_earlier_class_definition_says_how_to_recover() -> None:
+    """State left behind: the class cell was re-run, but the model is the old class's."""
+    old_model = _built(_define_regressor_class())
+    new_class = _define_regressor_class()  # registering again points loading at this one
+    feedback = ch05.q5.evaluate(old_model)
+    assert feedback.status == INCORRECT, str(feedback)
+    assert "earlier definition" in feedback.message
+    assert ch05.q5.evaluate(_built(new_class)).status == CORRECT
+
+
+def test_wrong_tries_leave_no_trace() -> None:
+    """A wrong try, then the right one: the right one passes."""
+    assert ch05.q5.evaluate(_built(ForgetfulRegressor)).status == INCORRECT
+    assert ch05.q5.evaluate(_built(GoodRegressor)).status == CORRECT
+    assert ch05.q4.evaluate(ScaleStartingAtZero).status == INCORRECT
+    assert ch05.q4.evaluate(Scale).status == CORRECT
+
+
+class ScaleThatHangsLater(Scale):
+    """Right while its factors are ones, then it sleeps: the later call is bounded too."""
+
+    def call(self, inputs):
+        if float(keras.ops.max(self.factors)) > 1.5:
+            time.sleep(600)
+        return inputs * self.factors
+
+
+def test_layer_that_hangs_on_a_later_call_is_stopped() -> None:
+    feedback = ch05.q4.evaluate(ScaleThatHangsLater)  # stopped after 30 s
+    assert feedback.status == INCORRECT, str(feedback)
+    assert "still running" in feedback.message

@@ -105,7 +105,8 @@ for x, n in zip([0, 1], not_outputs, strict=True):
 #
 # - the **Heaviside step function (헤비사이드 계단 함수)**: $\text{heaviside}(z) = 0$
 #   if $z < 0$, else $1$;
-# - the **sign function**: $\text{sgn}(z) = -1$ if $z < 0$, $0$ if $z = 0$, $+1$ if $z > 0$.
+# - the **sign function (부호 함수)**: $\text{sgn}(z) = -1$ if $z < 0$, $0$ if $z = 0$,
+#   $+1$ if $z > 0$.
 #
 # A TLU is therefore a linear classifier: it draws a straight line (a hyperplane, with
 # more inputs) through input space and answers 1 on one side, 0 on the other.
@@ -209,15 +210,21 @@ print("mistakes in each epoch:", mistakes)
 print(f"training accuracy of the NumPy perceptron: {scratch_accuracy:.3f}")
 
 # %% [markdown]
-# The perceptron makes a few mistakes in its first two epochs and none after: it has found
-# a line that separates setosa from the other species. That is no accident. The
+# The perceptron makes a few mistakes in its first two epochs and none after (the checks
+# at the end of the chapter hold the run to that): it has found a line that separates
+# setosa from the other species. That is no accident. The
 # **perceptron convergence theorem (퍼셉트론 수렴 이론)** says that if the two classes
 # can be separated by a straight line (they are **linearly separable, 선형적으로 구분
 # 가능**), the rule finds such a line after a finite number of mistakes.
 #
-# scikit-learn's `Perceptron` implements the same rule (it also shuffles the samples
-# each epoch and stops once the loss stops improving). Its learned line differs
-# from ours, since many lines separate the data, but it also gets every flower right.
+# Updating the weights after every single sample, as this rule does, is also the idea of
+# **stochastic gradient descent (확률적 경사 하강법)**, SGD for short, which follows the
+# gradient of the loss on one sample (or a small batch) at a time. The perceptron rule is
+# in fact SGD on a particular loss, and scikit-learn implements its `Perceptron` that way
+# (the same as `SGDClassifier(loss="perceptron", learning_rate="constant", eta0=1,
+# penalty=None)`). It also shuffles the samples each epoch and stops once the loss stops
+# improving. Its learned line need not be ours, since many lines separate the data; the
+# printout below shows its weights, and it too must get every flower right.
 
 # %%
 sklearn_perceptron = Perceptron(random_state=42)
@@ -278,7 +285,8 @@ best_single_tlu_on_xor = (outputs == y_xor[:, None]).mean(axis=0).max()
 print(f"best accuracy of 20,000 random TLUs on XOR: {best_single_tlu_on_xor:.2f}")
 
 # %% [markdown]
-# 75% is the ceiling: any line gets at most three of the four points right.
+# 75% is the ceiling: any line gets at most three of the four points right, and the
+# random search reaches it (many random lines get three points right), but never more.
 #
 # ### Solving XOR with a hidden layer, by hand
 #
@@ -288,6 +296,13 @@ print(f"best accuracy of 20,000 random TLUs on XOR: {best_single_tlu_on_xor:.2f}
 # a **hidden layer (은닉층)** between the **input layer (입력층)** and the **output
 # layer (출력층)**, where a third (AND) combines them. A network with one or more
 # hidden layers of TLUs is a **multilayer perceptron, MLP (다층 퍼셉트론)**.
+#
+# The signals in an MLP flow one way only, from the inputs through the hidden layers to
+# the outputs, with no loop back: it is a
+# **feedforward neural network (피드포워드 신경망)**. When many hidden layers are
+# stacked, the network is called a **deep neural network, DNN (심층 신경망)**, and
+# **deep learning (딥러닝)** is the field that builds and trains such deep networks.
+# There is no sharp line: "deep" simply means more than a hidden layer or two.
 
 # %% tags=["nbval-check-output"]
 W_hidden = np.array([[1.0, -1.0], [1.0, -1.0]])  # column 0: OR, column 1: NAND
@@ -309,15 +324,18 @@ for x, h, out in zip(truth_table, hidden, hand_wired_outputs, strict=True):
 # it can once two things change:
 #
 # 1. the step function becomes a smooth **activation function (활성화 함수)**
-#    (here tanh in the hidden layer, and a sigmoid at the output so that the output
-#    reads as a probability);
+#    (here tanh in the hidden layer, and a **sigmoid (시그모이드)** at the output,
+#    $\sigma(z) = 1/(1+e^{-z})$, so that the output reads as a probability between 0
+#    and 1; the sigmoid is also called the **logistic function (로지스틱 함수)**);
 # 2. the weights follow the gradient of a loss, computed by **backpropagation
 #    (역전파)** (section 7) and applied by **gradient descent (경사 하강법)**.
 #
 # Keras does both. `keras.Sequential` stacks layers; `Dense(8, activation="tanh")` is
-# a dense layer of 8 units. The loss is the **binary cross-entropy**, the usual loss for
-# a yes/no output, and the optimizer Adam, a refined gradient descent met in
-# chapter 3. (Keras 3 spells the learning rate `learning_rate=`; Keras 2's old `lr=`
+# a dense layer of 8 units. The loss is the
+# **binary cross-entropy (이진 크로스 엔트로피)**,
+# $-[y \log p + (1 - y) \log(1 - p)]$ averaged over the samples, where $p$ is the
+# predicted probability: the usual loss for a yes/no output. The optimizer is Adam, a
+# refined gradient descent met in chapter 3. (Keras 3 spells the learning rate `learning_rate=`; Keras 2's old `lr=`
 # is gone.) The four points are the whole training set, so one batch holds them all.
 
 # %%
@@ -344,6 +362,7 @@ print(f"accuracy of the Keras MLP on XOR: {keras_xor_accuracy:.2f}")
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(11, 4))
 xor_losses = xor_history.history["loss"]
+xor_loss_ratio = xor_losses[-1] / xor_losses[0]  # how far the loss fell, checked at the end
 axes[0].plot(np.arange(1, len(xor_losses) + 1), xor_losses)
 axes[0].set(title="Training loss of the XOR network", xlabel="epoch", ylabel="binary cross-entropy")
 axes[0].grid(True, alpha=0.3)
@@ -362,7 +381,8 @@ plt.show()
 
 # %% [markdown]
 # The hidden layer lets the network bend its decision boundary, and the loss falls
-# as training finds weights that separate the diagonals.
+# as training finds weights that separate the diagonals: by the last epoch it is well
+# under 1% of the first epoch's (the checks at the end hold the run to that).
 #
 # ## 6. Activation functions
 #
@@ -372,7 +392,7 @@ plt.show()
 #
 # | function | formula | range | where you meet it |
 # |---|---|---|---|
-# | **sigmoid (시그모이드)** | $\sigma(z) = 1/(1+e^{-z})$ | (0, 1) | binary outputs, probabilities |
+# | **sigmoid** (logistic) | $\sigma(z) = 1/(1+e^{-z})$ | (0, 1) | binary outputs, probabilities |
 # | **hyperbolic tangent (하이퍼볼릭 탄젠트)** | $\tanh(z)$ | (−1, 1) | hidden layers, centred outputs |
 # | **ReLU** | $\max(0, z)$ | [0, ∞) | hidden layers: the default today |
 # | **leaky ReLU** | $\max(\alpha z, z)$, small $\alpha$ | (−∞, ∞) | hidden layers; units never fully "die" |
@@ -386,7 +406,7 @@ as_numpy = keras.ops.convert_to_numpy  # Keras activations return tensors
 sigmoid = as_numpy(keras.activations.sigmoid(z))
 activations = {  # name: (values, derivatives)
     "step": (heaviside(z), np.zeros_like(z)),
-    "sigmoid": (sigmoid, sigmoid * (1 - sigmoid)),
+    "sigmoid": (sigmoid, sigmoid * (1 - sigmoid)),  # largest at z = 0: 0.5 × 0.5
     "tanh": (as_numpy(keras.activations.tanh(z)), 1 - np.tanh(z) ** 2),
     "ReLU": (as_numpy(keras.activations.relu(z)), (z > 0).astype(float)),
     "leaky ReLU (α=0.1)": (
@@ -395,6 +415,8 @@ activations = {  # name: (values, derivatives)
     ),
     "softplus": (as_numpy(keras.activations.softplus(z)), sigmoid),
 }
+
+sigmoid_slope_max = float(np.max(sigmoid * (1 - sigmoid)))
 
 fig, axes = plt.subplots(2, 3, figsize=(12, 6.5), sharex=True, sharey=True)
 for ax, (name, (value, slope)) in zip(axes.flat, activations.items(), strict=True):
@@ -428,6 +450,7 @@ scores = np.array([2.0, 1.0, 0.1])
 probabilities = as_numpy(keras.activations.softmax(scores))
 print("scores:       ", scores)
 print("probabilities:", np.round(probabilities, 3), " sum:", round(float(probabilities.sum()), 6))
+softmax_sum_gap = abs(float(probabilities.sum()) - 1.0)
 
 # %% [markdown]
 # ### Why a network needs nonlinear activations
@@ -459,6 +482,7 @@ print(
     f"the single layer {W_single.size + b_single.size}"
 )
 print(f"largest difference between their outputs on 1,000 inputs: {gap:.1e}")
+stack_parameters, single_parameters = linear_stack.count_params(), W_single.size + b_single.size
 
 # %% [markdown]
 # The difference is float32 rounding: 243 parameters, and the model is still only a
@@ -559,12 +583,39 @@ print(f"largest relative difference between the two: {gradient_relative_error:.1
 
 # %%
 check_result("NumPy perceptron, setosa vs rest (train accuracy)", scratch_accuracy, at_least=1.0)
+# "A few mistakes in its first two epochs and none after": the rule starts from zero
+# weights and visits the flowers in a fixed order, so these counts do not vary from run to
+# run (mistakes per epoch in this run: printed in section 4).
+check_result("NumPy perceptron: fewest mistakes in epochs 1-2", min(mistakes[:2]), at_least=1)
+check_result("NumPy perceptron: mistakes after epoch 2", sum(mistakes[2:]), at_most=0)
 check_result("sklearn Perceptron, setosa vs rest (train accuracy)", sklearn_accuracy, at_least=1.0)
-check_result("best random single TLU on XOR (accuracy)", best_single_tlu_on_xor, at_most=0.75)
+# "The perceptron rule never settles on XOR": at least one mistake in every one of 20 epochs.
+check_result("perceptron rule on XOR: fewest mistakes in an epoch", min(xor_mistakes), at_least=1)
+# No line gets more than 3 of XOR's 4 points right, so a check "at most 0.75" could never
+# fail. What the section claims is that 20,000 random lines do reach that ceiling (a broken
+# search, with weights that never vary, would not) and never pass it (if one did, the
+# scoring would be wrong): the value must be exactly 0.75.
+check_result(
+    "best random single TLU on XOR reaches the ceiling exactly (accuracy)",
+    best_single_tlu_on_xor,
+    at_least=0.75,
+    at_most=0.75,
+)
 check_result("hand-wired two-layer network on XOR (accuracy)", hand_wired_accuracy, at_least=1.0)
 check_result("Keras MLP on XOR (accuracy)", keras_xor_accuracy, at_least=1.0)
+# Final XOR loss over the first epoch's: 0.0030, 0.0025 and 0.0023 with seeds 42, 0 and 1
+# (spread 0.0007), so the bound is the worst seed plus the spread.
+check_result("Keras MLP on XOR (final loss / first loss)", xor_loss_ratio, at_most=0.004)
+check_result("sigmoid's largest derivative", sigmoid_slope_max, at_least=0.25, at_most=0.25)
+check_result("softmax probabilities sum to 1 (difference)", softmax_sum_gap, at_most=1e-6)
+check_result("parameters of the 3-layer linear stack", stack_parameters, at_least=243, at_most=243)
+check_result("parameters of the equivalent layer", single_parameters, at_least=15, at_most=15)
+# "Float32 rounding": 7.5e-7, 1.9e-6 and 7.2e-7 for seeds 42, 0 and 1 (spread 1.2e-6).
+check_result("linear stack vs single layer (largest difference)", gap, at_most=3e-6)
+# "About nine significant digits": 2.4e-10, 8.1e-10 and 4.1e-10 for seeds 42, 0 and 1
+# (spread 5.7e-10).
 check_result(
-    "autodiff vs finite differences (relative error)", gradient_relative_error, at_most=1e-6
+    "autodiff vs finite differences (relative error)", gradient_relative_error, at_most=1.4e-9
 )
 
 # %% [markdown]
@@ -696,7 +747,8 @@ ch01.q6.check(gradients_6)
 # **Exercise 7 (coding).** The "two moons" data set below has two classes shaped like
 # interlocking half-moons: no straight line separates them. Build and train a Keras
 # MLP that classifies new points from the same distribution with at least 93%
-# accuracy. End it with `Dense(1, activation="sigmoid")`, and pass the trained model
+# accuracy. End it with `Dense(1, activation="sigmoid")`, compile it with binary
+# cross-entropy as the loss (`loss="binary_crossentropy"`), and pass the trained model
 # to the check, which tests it on 2,000 fresh points.
 
 # %%

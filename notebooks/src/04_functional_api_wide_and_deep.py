@@ -45,13 +45,14 @@ import numpy as np
 import tensorflow as tf
 
 from utils.plots import plot_learning_curves, save_fig, show_model_diagram
+from utils.quiet import hide_retracing_warnings
 from utils.reproducibility import set_seeds
 from utils.results import check_result
 from utils.splits import california_housing_splits
 
-# TensorFlow warns when it has to re-trace a function (compile it again for new
-# shapes), which is expected in a notebook that builds several models: hide its warnings.
-tf.get_logger().setLevel("ERROR")
+# This chapter builds and trains several models, which makes TensorFlow warn that it is
+# "retracing" (compiling a function again); that is expected here, so hide those warnings.
+hide_retracing_warnings()
 
 CHAPTER = "04_functional_api_wide_and_deep"
 set_seeds(42)
@@ -210,11 +211,11 @@ save_fig("learning_curves_one_input", CHAPTER, fig=fig)
 plt.show()
 
 # %% [markdown]
-# The test RMSE is in the same range as the Sequential MLP of chapter 2 (about 0.5,
-# that is about $50,000). The wide path does not buy much here, and that is worth
-# knowing: California housing has only 8 dense numeric features, and a deep MLP
-# already models simple trends in them easily. Wide & deep pays off when the wide
-# part sees many sparse features, such as the crossed categories of Cheng et al.'s
+# The test RMSE is about 0.53, that is an error of about $53,000 on a typical district
+# (the checks at the end of the chapter hold the run to that). Don't expect the wide path
+# to buy much on this data set: California housing has only 8 dense numeric features,
+# and a deep MLP can already model simple trends in them. Wide & deep pays off when the
+# wide part sees many sparse features, such as the crossed categories of Cheng et al.'s
 # app recommender, where memorising specific combinations matters.
 #
 # ## 4. Several inputs
@@ -414,8 +415,8 @@ print(f"0.9 x main_loss + 0.1 x aux_loss = {weighted_sum:.4f};  loss = {scores['
 
 # %% [markdown]
 # The auxiliary output, which sees only the deep path, is less accurate than the main
-# one: the wide path's contribution shows in the gap. The curves below tell the same
-# story throughout training.
+# one (checked at the end of the chapter): the wide path's contribution shows in the
+# gap. The curves below show both outputs' validation RMSE during training.
 
 # %%
 rmse_main, rmse_aux = scores["main_rmse"], scores["aux_rmse"]
@@ -468,10 +469,12 @@ save_fig("test_rmse_comparison", CHAPTER, fig=fig)
 plt.show()
 
 # %% [markdown]
-# All three functional models land close to one another and to the Sequential MLP of
-# chapter 2: the point of this chapter is the API, which lets you build any of these
-# shapes, rather than a better score on this small data set. The auxiliary output
-# (grey) trails, as expected from a path that skips the wide features.
+# The three functional models land in the same range, and which of them comes first
+# depends on the random seed more than on the architecture: over three seeds we measured
+# test RMSEs from 0.53 to 0.62 (the two-input models vary most). The point of this
+# chapter is the API, which lets you build any of these shapes, rather than a better
+# score on this small data set. The auxiliary output (grey) trails the main one, as
+# expected from a path that skips the wide features.
 #
 # ## What you should have seen
 #
@@ -479,9 +482,20 @@ plt.show()
 # with a message: re-run the notebook from the top.
 
 # %%
-check_result("one-input wide & deep (test RMSE)", rmse_one_input, at_most=0.60)
-check_result("two-input wide & deep (test RMSE)", rmse_two_inputs, at_most=0.60)
-check_result("two-output wide & deep, main output (test RMSE)", rmse_main, at_most=0.60)
+# Test RMSEs measured with seeds 42 (this notebook), 0 and 1; each bound is the seed-42
+# value plus the spread over the three seeds.
+# one input: 0.529, 0.533, 0.537 (spread 0.008)
+check_result("one-input wide & deep (test RMSE)", rmse_one_input, at_most=0.54)
+# two inputs: 0.539, 0.539, 0.615 (spread 0.077)
+check_result("two-input wide & deep (test RMSE)", rmse_two_inputs, at_most=0.62)
+# two outputs, main: 0.546, 0.552, 0.618 (spread 0.072)
+check_result("two-output wide & deep, main output (test RMSE)", rmse_main, at_most=0.62)
+# "The auxiliary output trails": aux minus main 0.040, 0.040, 0.079 (spread 0.039).
+check_result("auxiliary output trails the main one (RMSE gap)", rmse_aux - rmse_main, at_least=1e-3)
+# "The same range": largest minus smallest of the three, 0.017, 0.019, 0.081 (spread 0.064).
+three_models = [rmse_one_input, rmse_two_inputs, rmse_main]
+three_models_range = max(three_models) - min(three_models)
+check_result("three models in the same range (RMSE range)", three_models_range, at_most=0.082)
 check_result("tuple vs dict inputs (largest prediction difference)", tuple_dict_gap, at_most=0.0)
 check_result("total loss vs 0.9 main + 0.1 aux (difference)", loss_sum_gap, at_most=1e-4)
 
@@ -520,9 +534,11 @@ import keras
 import numpy as np
 
 from utils.exercises import ch04
+from utils.quiet import hide_retracing_warnings
 from utils.reproducibility import set_seeds
 from utils.splits import california_housing_splits
 
+hide_retracing_warnings()  # exercise checks build and call models: retracing is expected
 splits = california_housing_splits()
 X_train, y_train = splits.X_train, splits.y_train
 X_valid, y_valid = splits.X_valid, splits.y_valid

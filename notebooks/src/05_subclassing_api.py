@@ -20,7 +20,7 @@
 # - write a small custom layer whose `build` creates its weights with `add_weight`;
 # - choose between the Sequential, functional and subclassing APIs.
 #
-# **Time:** about 35 minutes to read; the notebook runs in under a minute on a
+# **Time:** about 35 minutes to read; the notebook runs in a few minutes on a
 # laptop CPU.
 
 # %% [markdown]
@@ -42,13 +42,14 @@ import tensorflow as tf
 
 from utils.paths import outputs_dir
 from utils.plots import show_model_diagram
+from utils.quiet import hide_retracing_warnings
 from utils.reproducibility import set_seeds
 from utils.results import check_result
 from utils.splits import california_housing_splits
 
-# TensorFlow warns when it has to re-trace a function (compile it again for new
-# shapes), which is expected in a notebook that builds several models: hide its warnings.
-tf.get_logger().setLevel("ERROR")
+# This chapter builds and calls several models, which makes TensorFlow warn that it is
+# "retracing" (compiling a function again); that is expected here, so hide those warnings.
+hide_retracing_warnings()
 
 CHAPTER = "05_subclassing_api"
 set_seeds(42)
@@ -260,39 +261,55 @@ print("training=False, call 2:", np.round(inference_2, 3))
 #
 # Compiling and training are the same as for the functional model of chapter 4: one
 # loss per output, keyed by the names in the dict that `call` returns, and loss
-# weights of 0.9 and 0.1. We leave `noise_std` at 0: a trial with noise made the test
-# RMSE worse on this data set.
+# weights of 0.9 and 0.1. Whether the noise helps on this data set is a question for
+# the **validation set**, never the test set: we train one model without noise and one
+# with `noise_std=0.2`, and keep the one with the lower validation RMSE. The test set
+# is used once, for the kept model, at the end of the chapter.
+
 
 # %%
-set_seeds(42)
-model = WideAndDeepModel(units=64, n_hidden=2, name="wide_and_deep_subclass")
-model.adapt(X_train[:, :5], X_train[:, 2:])
-model.compile(
-    loss={"main": "mse", "aux": "mse"},
-    loss_weights={"main": 0.9, "aux": 0.1},
-    optimizer=keras.optimizers.Adam(learning_rate=2e-3),
-    metrics={"main": [keras.metrics.RootMeanSquaredError(name="rmse")]},
-    steps_per_execution=20,
-)
-started = time.perf_counter()
-history = model.fit(
-    to_inputs(X_train),
-    to_targets(y_train),
-    validation_data=(to_inputs(X_valid), to_targets(y_valid)),
-    epochs=60,
-    batch_size=64,
-    callbacks=[keras.callbacks.EarlyStopping(patience=5, restore_best_weights=True)],
-    verbose=0,
-)
-print(f"{len(history.epoch)} epochs in {time.perf_counter() - started:.0f} s")
+def train_wide_and_deep(noise_std):
+    """Train the chapter's wide & deep subclass; early stopping watches the validation loss."""
+    set_seeds(42)
+    model = WideAndDeepModel(
+        units=64, n_hidden=2, noise_std=noise_std, name="wide_and_deep_subclass"
+    )
+    model.adapt(X_train[:, :5], X_train[:, 2:])
+    model.compile(
+        loss={"main": "mse", "aux": "mse"},
+        loss_weights={"main": 0.9, "aux": 0.1},
+        optimizer=keras.optimizers.Adam(learning_rate=2e-3),
+        metrics={"main": [keras.metrics.RootMeanSquaredError(name="rmse")]},
+        steps_per_execution=20,
+    )
+    started = time.perf_counter()
+    history = model.fit(
+        to_inputs(X_train),
+        to_targets(y_train),
+        validation_data=(to_inputs(X_valid), to_targets(y_valid)),
+        epochs=60,
+        batch_size=64,
+        callbacks=[keras.callbacks.EarlyStopping(patience=5, restore_best_weights=True)],
+        verbose=0,
+    )
+    scores = model.evaluate(to_inputs(X_valid), to_targets(y_valid), return_dict=True, verbose=0)
+    seconds = time.perf_counter() - started
+    print(
+        f"noise_std={noise_std}: {len(history.epoch)} epochs in {seconds:.0f} s, "
+        f"validation RMSE {scores['main_rmse']:.3f}"
+    )
+    return model, scores["main_rmse"]
 
-scores = model.evaluate(to_inputs(X_test), to_targets(y_test), return_dict=True, verbose=0)
-rmse_subclass = scores["main_rmse"]
-print(f"test RMSE of the main output: {rmse_subclass:.3f}  (x $100,000)")
+
+candidates = {noise_std: train_wide_and_deep(noise_std) for noise_std in (0.0, 0.2)}
+best_noise_std = min(candidates, key=lambda noise_std: candidates[noise_std][1])
+model, valid_rmse_subclass = candidates[best_noise_std]
+print(f"kept noise_std={best_noise_std}: validation RMSE {valid_rmse_subclass:.3f}")
 
 # %% [markdown]
-# The same architecture gives the same kind of score as the functional model of
-# chapter 4. The API changes how you write a model, not what it can learn.
+# Writing the model as a class changes how you write it, not what it can learn: it is
+# the same architecture as chapter 4's, and the checks at the end of the chapter hold
+# its validation and test RMSE to bounds measured for it.
 #
 # ## 4. What you give up
 #
@@ -400,7 +417,10 @@ tiny.save(tiny_path)
 print("saved", tiny_path.name)
 try:
     keras.models.load_model(tiny_path)
+    unregistered_load_failed = False
+    print("loading worked")
 except TypeError as error:
+    unregistered_load_failed = True
     print("loading failed:", str(error).split(". ")[0] + ".")
 
 # %% [markdown]
@@ -414,17 +434,19 @@ print("we passed:      units=32, activation='tanh'")
 print(f"Keras recorded: units={recorded['units']}, activation={recorded['activation']!r}")
 
 # %% [markdown]
-# These are the *default* values of `__init__`, not ours (this is what Keras 3.13 to
-# 3.15 do with subclassed models, as the cell shows). So even once Keras can find the
-# class, it would rebuild the wrong model. To see it, we register the class
-# (`register_keras_serializable`, explained in the next section, applied here as a
-# plain function), save a model with tanh units, and load it: Keras builds a ReLU
-# model, loads the weights into it without a word, and the predictions are wrong.
+# These are the *default* values of `__init__`, not ours (seen with Keras 3.15; the cell
+# shows what your version does, and the checks at the end fail if it changes). So even
+# once Keras can find the class, it would rebuild the wrong model. To see it, we
+# register the class (`register_keras_serializable`, explained in the next section,
+# applied here as a plain function), save a model with 16 tanh units, and load it: Keras
+# builds a ReLU model, loads the weights into it without a word, and the predictions are
+# wrong.
 # `keras.models.clone_model`, which copies a model through the same recipe, gets the
 # activation wrong too.
 
 # %%
 keras.saving.register_keras_serializable(package="demo")(TinyRegressor)
+set_seeds(42)
 tiny_tanh = TinyRegressor(activation="tanh")
 tiny_tanh(X_train[:2])
 tiny_path.unlink(missing_ok=True)
@@ -440,6 +462,28 @@ print("activation of the original:", tiny_tanh.hidden.activation.__name__)
 print("activation after loading:  ", tiny_reloaded.hidden.activation.__name__)
 print("activation of the clone:   ", tiny_clone.hidden.activation.__name__)
 print(f"largest difference between original and reloaded predictions: {tiny_gap:.2f}")
+reloaded_activation = tiny_reloaded.hidden.activation.__name__
+
+# %% [markdown]
+# This one loaded silently only because the default arguments happen to give weights of
+# the same shapes (16 units, the default, as in the file). Load a file whose weights have
+# other shapes, such as our first model's 32 units, and Keras fails loudly: it rebuilds a
+# 16-unit model, the saved weights do not fit it, and `load_model` raises a `ValueError`
+# saying that objects (the two `Dense` layers) could not be loaded. Its detail line, about
+# how many variables each layer received, does not name the cause, which is the config:
+# 16 units rebuilt where the file holds weights for 32.
+
+# %%
+tiny_32_path = outputs_dir(CHAPTER) / "tiny_regressor_32_units.keras"
+tiny_32_path.unlink(missing_ok=True)
+tiny.save(tiny_32_path)  # 32 tanh units, now that the class is registered
+try:
+    keras.models.load_model(tiny_32_path)
+    reload_failed_loudly = False
+    print(f"Keras {keras.__version__}: the 32-unit model loaded without an error")
+except ValueError as error:
+    reload_failed_loudly = True
+    print(f"Keras {keras.__version__}, ValueError:", str(error).splitlines()[0])
 
 # %% [markdown]
 # The lesson: never rely on the automatic config of a subclassed model. Write
@@ -474,7 +518,7 @@ print({key: config[key] for key in ["name", "units", "n_hidden", "activation", "
 
 # %% [markdown]
 # Now the round trip: save the trained model to a `.keras` file, load it back, and
-# compare the predictions on the whole test set. We delete any file left by a previous
+# compare the predictions on the whole validation set. We delete any file left by a previous
 # run first, so a failed save can never be hidden by loading an old file.
 #
 # The loaded model does the same floating-point operations on the same weights, so on
@@ -488,8 +532,8 @@ model_path.unlink(missing_ok=True)
 model.save(model_path)
 loaded_model = keras.models.load_model(model_path)
 
-original = model.predict(to_inputs(X_test), verbose=0)
-reloaded = loaded_model.predict(to_inputs(X_test), verbose=0)
+original = model.predict(to_inputs(X_valid), verbose=0)
+reloaded = loaded_model.predict(to_inputs(X_valid), verbose=0)
 round_trip_gap = max(np.abs(original[name] - reloaded[name]).max() for name in ("main", "aux"))
 print(f"saved to outputs/{CHAPTER}/{model_path.name}, loaded a {type(loaded_model).__name__}")
 print(f"largest difference between original and reloaded predictions: {round_trip_gap}")
@@ -581,7 +625,31 @@ print(f"largest difference from keras.layers.Dense: {custom_layer_gap}")
 # with a message: re-run the notebook from the top.
 
 # %%
-check_result("subclassed wide & deep, main output (test RMSE)", rmse_subclass, at_most=0.60)
+# The test set, used once, for the model kept on validation data.
+test_scores = model.evaluate(to_inputs(X_test), to_targets(y_test), return_dict=True, verbose=0)
+rmse_subclass = test_scores["main_rmse"]
+print(f"kept noise_std={best_noise_std}; test RMSE of the main output: {rmse_subclass:.3f}")
+# Measured with seeds 42 (this notebook), 0 and 1; each bound is the seed-42 value plus
+# the spread over the three seeds. Every seed kept noise_std=0.0 (validation RMSE with
+# noise 0.2: 0.673, 0.678, 0.668).
+# validation RMSE of the kept model: 0.540, 0.547, 0.644 (spread 0.104)
+check_result("subclass, kept model (validation RMSE)", valid_rmse_subclass, at_most=0.65)
+# test RMSE of the kept model: 0.546, 0.552, 0.618 (spread 0.072)
+check_result("subclass, kept model, main output (test RMSE)", rmse_subclass, at_most=0.62)
+# Section 4's claims about Keras: the automatic config of a subclassed model records the
+# defaults, so a same-shaped reload silently gets ReLU and other predictions, while a
+# differently shaped one raises.
+check_result(
+    "loading an unregistered subclass raises TypeError", unregistered_load_failed, at_least=1
+)
+recorded_units = recorded["units"]
+check_result("automatic config records the default units", recorded_units, at_least=16, at_most=16)
+check_result("silent reload got ReLU instead of tanh", reloaded_activation == "relu", at_least=1)
+clone_activation = tiny_clone.hidden.activation.__name__
+check_result("clone_model got ReLU instead of tanh", clone_activation == "relu", at_least=1)
+# "The predictions are wrong": 1.20, 1.29, 0.83 for seeds 42, 0, 1 (spread 0.46).
+check_result("silent reload: largest prediction difference", tiny_gap, at_least=0.74)
+check_result("reload with other weight shapes raises ValueError", reload_failed_loudly, at_least=1)
 check_result("save/load round trip (largest prediction difference)", round_trip_gap, at_most=1e-6)
 check_result("training=True: noise changes predictions (spread)", training_spread, at_least=1e-3)
 check_result("training=False: calls agree (spread)", inference_spread, at_most=0.0)
@@ -623,9 +691,11 @@ import numpy as np
 
 from utils.exercises import ch05
 from utils.models import WideAndDeepModel
+from utils.quiet import hide_retracing_warnings
 from utils.reproducibility import set_seeds
 from utils.splits import california_housing_splits
 
+hide_retracing_warnings()  # exercise checks build and call models: retracing is expected
 splits = california_housing_splits()
 X_train, y_train = splits.X_train, splits.y_train
 

@@ -14,6 +14,8 @@ from utils.exercises.core import (
     as_letter,
     as_number,
     call_student_function,
+    compiled_model,
+    finite_items,
 )
 
 BOOLEAN_FUNCTIONS = {"AND", "OR", "NAND", "XOR", "XNOR"}
@@ -23,7 +25,7 @@ LINEARLY_SEPARABLE = {"AND", "OR", "NAND"}
 def _check_q1(answer: Any) -> None:
     if isinstance(answer, str) or not hasattr(answer, "__iter__"):
         raise Incorrect('Give a set of names, for example {"AND", "OR"}.')
-    chosen = {str(name).strip().upper() for name in answer}
+    chosen = {str(name).strip().upper() for name in finite_items(answer, "a set of names", 20)}
     unknown = chosen - BOOLEAN_FUNCTIONS
     if unknown:
         raise Incorrect(f"{sorted(unknown)} is not among {sorted(BOOLEAN_FUNCTIONS)}.")
@@ -115,28 +117,80 @@ def _check_q6(answer: Any) -> None:
 MOONS_ACCURACY_FLOOR = 0.93
 
 
+def _loss_name(loss: Any) -> tuple[str, bool]:
+    """The name of a compiled loss (a string, a function or a Loss object), and whether it
+    expects logits: Keras accepts all three forms, and aliases such as "bce"."""
+    import keras
+
+    if isinstance(loss, str):
+        try:
+            loss = keras.losses.get(loss)
+        except (ValueError, TypeError):
+            return loss, False
+    function = getattr(loss, "fn", loss)  # a Loss object wraps its function
+    name = getattr(function, "__name__", type(loss).__name__)
+    from_logits = bool(
+        getattr(loss, "from_logits", False)
+        or getattr(loss, "_fn_kwargs", {}).get("from_logits", False)
+    )
+    return name, from_logits
+
+
+def _output_activation(model: Any) -> str:
+    """The name of the activation that produces the model's output."""
+    last = model.layers[-1] if model.layers else None
+    activation = getattr(last, "activation", None)
+    return getattr(activation, "__name__", str(activation))
+
+
 def _check_q7(model: Any) -> None:
     import keras
-    from sklearn.datasets import make_moons
 
     if not isinstance(model, keras.Model):
         raise Incorrect(f"Give your trained Keras model, not a {type(model).__name__}.")
-    # Fresh points the model has never seen, from the same distribution.
-    X_new, y_new = make_moons(n_samples=2000, noise=0.2, random_state=2025)
-    probabilities = call_student_function(
-        lambda X: model.predict(X, verbose=0), X_new, name="model.predict"
-    )
-    probabilities = np.asarray(probabilities)
-    if probabilities.ndim != 2 or probabilities.shape[1] not in (1, 2):
+    compiled_model(model, "your moons model")
+    units = getattr(model.layers[-1], "units", None) if model.layers else None
+    activation = _output_activation(model)
+    if units == 2 and activation == "softmax":
         raise Incorrect(
-            f"The model outputs shape {probabilities.shape}; a binary classifier should end "
-            "with Dense(1, activation='sigmoid')."
+            "Dense(2, activation='softmax') can classify two classes too, but the task asks "
+            "for one sigmoid unit: for a yes/no answer one probability (of class 1) says it "
+            "all, and that is the form binary cross-entropy expects. End with "
+            "Dense(1, activation='sigmoid')."
         )
-    if probabilities.shape[1] == 1:
-        predictions = (probabilities[:, 0] >= 0.5).astype(int)
-    else:
-        predictions = probabilities.argmax(axis=1)
-    accuracy = float(np.mean(predictions == y_new))
+    if units != 1 or activation != "sigmoid":
+        raise Incorrect(
+            f"Your model ends with {units} unit(s) and the {activation!r} activation; the task "
+            "asks for Dense(1, activation='sigmoid'). The sigmoid turns the score into a "
+            "probability between 0 and 1, which is what makes 'class 1 when the output is "
+            "at least 0.5' meaningful; a linear output can be any number."
+        )
+    loss, from_logits = _loss_name(model.loss)
+    if loss != "binary_crossentropy":
+        raise Incorrect(
+            f"Your model was compiled with the loss {loss!r}; the task asks for binary "
+            "cross-entropy (loss='binary_crossentropy'). It is the loss for a probability "
+            "output: it punishes a confident wrong answer hard, while the mean squared error "
+            "gives a saturated sigmoid almost no gradient to correct it."
+        )
+    if from_logits:
+        raise Incorrect(
+            "Your loss has from_logits=True, but the model's sigmoid already outputs "
+            "probabilities: the loss would apply a second sigmoid. Use "
+            "loss='binary_crossentropy' (from_logits=False, the default)."
+        )
+    # Fresh points the model has never seen, from the same distribution.
+    X_new, y_new = _moons_sample(2000, seed=2025)
+    probabilities = call_student_function(
+        lambda X: model.predict(X, verbose=0), X_new, name="model.predict", seconds=60
+    )
+    probabilities = np.asarray(probabilities, dtype=float)
+    if probabilities.shape != (len(X_new), 1):
+        raise Incorrect(
+            f"The model outputs shape {probabilities.shape} for {len(X_new)} points; a binary "
+            "classifier on 2 features should output shape (n, 1): is its input 2 features?"
+        )
+    accuracy = float(np.mean((probabilities[:, 0] >= 0.5).astype(int) == y_new))
     if accuracy < MOONS_ACCURACY_FLOOR:
         raise Incorrect(
             f"Your model classifies {accuracy:.1%} of new points correctly; reach "
@@ -145,47 +199,84 @@ def _check_q7(model: Any) -> None:
         )
 
 
+def _moons_sample(n_samples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import make_moons
+
+    return make_moons(n_samples=n_samples, noise=0.2, random_state=seed)
+
+
 q1 = Exercise(
     "Exercise 1",
     _check_q1,
-    hint="Draw each truth table on a 2-by-2 grid: can one straight line split 1s from 0s?",
+    hint=(
+        "A TLU draws one straight line through the plane of its two inputs. For which "
+        "functions can one line separate the 1s from the 0s?",
+        "Draw each truth table on a 2-by-2 grid (x1 across, x2 down). AND, OR and NAND put "
+        "their odd one out in a corner; XOR and XNOR put their 1s on a diagonal.",
+    ),
     on_correct="AND, OR and NAND are linearly separable; XOR and XNOR are not.",
 )
 q2 = Exercise(
     "Exercise 2",
     _check_q2,
-    hint="A dense layer's kernel has shape (inputs, neurons), and there is one bias per neuron.",
+    hint=(
+        "Count two kinds of parameters: weights on the connections, and biases.",
+        "Every neuron has one weight per input (4 × 3 of them) and one bias of its own (3).",
+    ),
     on_correct="Keras' summary() would show 15 parameters for Dense(3) on 4 inputs.",
 )
 q3 = Exercise(
     "Exercise 3",
     _check_q3,
-    hint="Gradient descent follows the derivative. What is the step function's derivative?",
+    hint=(
+        "Gradient descent follows the derivative. What is the step function's derivative?",
+        "The step is flat on both sides of 0: its slope is 0 everywhere it is defined, so "
+        "the gradient tells gradient descent nothing.",
+    ),
     on_correct="A flat function gives a zero gradient, so gradient descent has nothing to follow.",
 )
 q4 = Exercise(
     "Exercise 4",
     _check_q4,
-    hint="A stack of linear layers is one linear map from 10 inputs to 1 output.",
+    hint=(
+        "Without activations, what does a stack of linear layers compute, end to end?",
+        "The stack is one linear map from 10 inputs to 1 output: count the weights and "
+        "bias of Dense(1) on 10 inputs.",
+    ),
     on_correct="Without activations, depth buys nothing: the stack is one 10-weight layer.",
 )
 q5 = Exercise(
     "Exercise 5",
     _check_q5,
-    hint="XNOR(a, b) = OR(AND(a, b), NOR(a, b)). Find a TLU for each: weights and a bias.",
+    hint=(
+        "XNOR is 1 when both inputs are on, or when both are off. Which two simple "
+        "functions detect those two cases?",
+        "XNOR(a, b) = OR(AND(a, b), NOR(a, b)). AND: weights (1, 1), bias -1.5. NOR: "
+        "weights (-1, -1), bias 0.5. OR of the two hidden units: weights (1, 1), bias -0.5.",
+    ),
     on_correct="Two layers of TLUs compute what one cannot: that is the point of hidden layers.",
 )
 q6 = Exercise(
     "Exercise 6",
     _check_q6,
-    hint="Use tf.Variable for w and b, compute the loss inside the tape, then tape.gradient.",
+    hint=(
+        "Make w and b tf.Variable objects, and compute the loss inside "
+        "`with tf.GradientTape() as tape:`.",
+        "After the block, `tape.gradient(loss, [w, b])` returns both gradients. Check by "
+        "hand: dL/dw = 2(wx + b - y)·x, dL/db = 2(wx + b - y).",
+    ),
     on_correct="The tape recorded the forward pass and ran it backwards: reverse-mode autodiff.",
 )
-
 q7 = Exercise(
     "Exercise 7",
     _check_q7,
-    hint="Dense(16, 'relu') twice, then Dense(1, 'sigmoid'); binary_crossentropy; 100 epochs.",
+    hint=(
+        "No straight line separates the moons: the network needs hidden layers with a "
+        "nonlinear activation, a sigmoid output and binary cross-entropy as its loss.",
+        "For example Dense(16, activation='relu') twice, then Dense(1, activation='sigmoid'); "
+        "compile with loss='binary_crossentropy' and Adam(learning_rate=0.01); fit for 60 "
+        "epochs with batch_size=32.",
+    ),
     on_correct="A small MLP bends its decision boundary to follow the moons.",
 )
 

@@ -14,6 +14,7 @@ from utils.exercises.core import (
     as_letter,
     as_number,
     call_student_function,
+    compiled_model,
 )
 
 
@@ -75,7 +76,7 @@ def _check_q4(answer: Any) -> None:
 
 def _check_q5(function: Any) -> None:
     X = np.arange(3 * 8, dtype="float32").reshape(3, 8)
-    result = call_student_function(function, X.copy(), name="make_inputs")
+    result = call_student_function(function, X, name="make_inputs")  # it gets a copy
     if not isinstance(result, dict):
         raise Incorrect(
             f"make_inputs returned a {type(result).__name__}; return a dict such as "
@@ -146,8 +147,7 @@ def _check_q6(model: Any) -> None:
         raise Incorrect(
             f"Your outputs are named {names}: give the output layers name='main' and name='aux'."
         )
-    if not model.compiled:
-        raise Incorrect("Your model is not compiled yet: call compile(), then fit().")
+    compiled_model(model, "your two-output model")
     config = model.get_compile_config()
     losses, weights = config.get("loss"), config.get("loss_weights")
     if not isinstance(losses, (dict, list, tuple)) or len(losses) != 2:
@@ -172,8 +172,9 @@ def _check_q6(model: Any) -> None:
             "loss should only nudge the deep path: give the main output the larger weight."
         )
     X_valid, y_valid = _validation_set()
+    feed = _feed_for(model, X_valid)
     predictions = call_student_function(
-        lambda X: model.predict(_feed_for(model, X), verbose=0), X_valid, name="model.predict"
+        lambda: model.predict(feed, verbose=0), name="model.predict", seconds=60
     )
     if isinstance(predictions, dict):
         main = predictions.get("main")
@@ -192,38 +193,63 @@ def _check_q6(model: Any) -> None:
 q1 = Exercise(
     "Exercise 1",
     _check_q1,
-    hint="Concatenate puts its inputs side by side along the last axis.",
+    hint=(
+        "Concatenate neither adds nor multiplies: it puts its inputs side by side. Along "
+        "which axis?",
+        "Along the last axis: each sample's 5 numbers are followed by its 30 numbers.",
+    ),
     on_correct="The output layer of a wide & deep model reads exactly such a concatenation.",
 )
 q2 = Exercise(
     "Exercise 2",
     _check_q2,
-    hint="Three Dense layers: 8→30, 30→30, and an output that reads 8 + 30 numbers.",
+    hint=(
+        "Only the Dense layers have trainable parameters; the Normalization layer's "
+        "statistics come from adapt(). What does each Dense layer read?",
+        "Three Dense layers: 8→30, 30→30, and an output that reads 8 + 30 numbers. Each "
+        "has inputs × units weights plus one bias per unit.",
+    ),
     on_correct="The wide path costs only 8 extra weights in the output layer.",
 )
 q3 = Exercise(
     "Exercise 3",
     _check_q3,
-    hint="Multiply each output's loss by its weight, then add.",
+    hint=(
+        "The total loss is not a plain sum or mean: the loss weights come in.",
+        "Multiply each output's loss by its weight, then add: 0.9 × 0.30 + 0.1 × 0.50.",
+    ),
     on_correct="That weighted sum is the one number gradient descent minimises.",
 )
 q4 = Exercise(
     "Exercise 4",
     _check_q4,
-    hint="Three options are about what the network produces; one is about what it reads.",
+    hint=(
+        "Three options are about what the network produces; one is about what it reads.",
+        "Features from two sources call for two inputs (section 4), not two outputs.",
+    ),
     on_correct="Several sources of features call for several inputs, as in section 4.",
 )
 q5 = Exercise(
     "Exercise 5",
     _check_q5,
-    hint="X[:, :5] takes columns 0 to 4; X[:, 2:] takes columns 2 to the end.",
+    hint=(
+        "The dict's keys are the input names; its values are column slices of X.",
+        "X[:, :5] takes columns 0 to 4; X[:, 2:] takes columns 2 to the end: return "
+        '{"wide": X[:, :5], "deep": X[:, 2:]}.',
+    ),
     on_correct="Keys that match the input names are all a dict of inputs needs.",
 )
 q6 = Exercise(
     "Exercise 6",
     _check_q6,
-    hint="aux = Dense(1, name='aux')(last_hidden); outputs={'main': ..., 'aux': ...}; "
-    "compile(loss={...}, loss_weights={'main': 0.9, 'aux': 0.1}); targets as a dict too.",
+    hint=(
+        "Start from section 3's one-input model: add a Dense(1, name='aux') on the last "
+        "hidden layer, and give compile() one loss per output and loss weights.",
+        "aux = Dense(1, name='aux')(last_hidden); outputs={'main': ..., 'aux': ...}; "
+        "compile(loss={'main': 'mse', 'aux': 'mse'}, loss_weights={'main': 0.9, 'aux': 0.1}); "
+        "fit with targets {'main': y_train, 'aux': y_train} (the solution trains 30 epochs "
+        "with early stopping).",
+    ),
     on_correct="Your model trains both outputs and minimises their weighted loss.",
 )
 

@@ -121,7 +121,8 @@ def _check_q4(layer_class: Any) -> None:
             'factors to ones (initializer="ones").'
         )
     factors[0].assign(np.array([1.0, 2.0, 3.0], dtype="float32"))
-    scaled = keras.ops.convert_to_numpy(layer(X))
+    scaled = call_student_function(layer, X, name="Calling your layer")
+    scaled = keras.ops.convert_to_numpy(scaled)
     if not np.allclose(scaled, X * [1.0, 2.0, 3.0]):
         raise Incorrect("With factors (1, 2, 3) your layer should return inputs * factors.")
     wider = call_student_function(
@@ -174,6 +175,12 @@ def _check_q5(model: Any) -> None:
             loaded = keras.models.load_model(path)
         except Exception as error:
             raise Incorrect(_explain_load_failure(error)) from None
+    if type(loaded) is not model_class and type(loaded).__name__ == model_class.__name__:
+        raise Incorrect(
+            f"Your model was made from an earlier definition of {model_class.__name__}: "
+            "the class was defined again since (and registered again, so loading makes the "
+            "newer one). Run the cell that creates and trains your model again, then check."
+        )
     if type(loaded) is not model_class:
         raise Incorrect(
             f"Loading gave a {type(loaded).__name__}, not a {model_class.__name__}: is the "
@@ -190,12 +197,12 @@ def _check_q5(model: Any) -> None:
 
 def _predict(model: Any, X: np.ndarray, who: str) -> np.ndarray:
     try:
-        predictions = model.predict(X, verbose=0)
+        predictions = call_student_function(
+            lambda data: model.predict(data, verbose=0), X, name=f"{who}'s predict", seconds=60
+        )
         return np.asarray(predictions, dtype=float)
-    except Exception as error:  # a student's bug: report it, don't crash the chapter
-        raise Incorrect(
-            f"{who} could not predict a batch of 8 features ({_first_line(error)})."
-        ) from None
+    except Incorrect as why:  # a student's bug: report it, don't crash the chapter
+        raise Incorrect(f"{who} could not predict a batch of 8 features ({why})") from None
 
 
 def _first_line(error: Exception) -> str:
@@ -230,33 +237,57 @@ def _explain_load_failure(error: Exception) -> str:
 q1 = Exercise(
     "Exercise 1",
     _check_q1,
-    hint="Which option needs code that runs at every call, not a graph fixed in advance?",
+    hint=(
+        "Which option needs code that runs at every call, not a graph fixed in advance?",
+        "Several inputs and outputs, shared layers, fit and .keras files all work with "
+        "the functional API. A Python `if` on an argument of call is run at every call: "
+        "only a subclass has a call method of its own.",
+    ),
     on_correct="A branch decided at call time is what declarative APIs cannot describe.",
 )
 q2 = Exercise(
     "Exercise 2",
     _check_q2,
-    hint="Use the simplest API that can express each model: stack, fixed graph, or code.",
+    hint=(
+        "Use the simplest API that can express each model: a stack, a fixed graph, or "
+        "code that runs at every call.",
+        "a) is a plain stack; b) has two inputs but a graph fixed in advance; c) repeats "
+        "a block a number of times known only when call runs.",
+    ),
     on_correct="Simplest first: Sequential, then functional, then subclassing.",
 )
 q3 = Exercise(
     "Exercise 3",
     _check_q3,
-    hint="Five Dense layers: 6→30, 30→30, 30→30, main (5+30)→1, aux 30→1.",
+    hint=(
+        "Only the Dense layers have trainable parameters. List them: the hidden ones, "
+        "the main output and the auxiliary output. What does each read?",
+        "Five Dense layers: 6→30, 30→30, 30→30, main (5+30)→1, aux 30→1. Each has inputs "
+        "× units weights plus one bias per unit.",
+    ),
     on_correct="The loop in __init__ made three hidden layers from one argument.",
 )
 q4 = Exercise(
     "Exercise 4",
     _check_q4,
-    hint="def build(self, input_shape): self.factors = self.add_weight(shape=(input_shape[-1],),"
-    ' initializer="ones"); then call returns inputs * self.factors.',
+    hint=(
+        "The number of factors depends on the input, which __init__ does not know yet: "
+        "which method receives the input's shape?",
+        "def build(self, input_shape): self.factors = self.add_weight(shape=(input_shape[-1],),"
+        ' initializer="ones"); then call returns inputs * self.factors.',
+    ),
     on_correct="build sized the weight from the input's shape, which __init__ cannot know.",
 )
 q5 = Exercise(
     "Exercise 5",
     _check_q5,
-    hint="Store units in __init__ (self.units = units), return it from get_config, and "
-    "decorate the class with @keras.saving.register_keras_serializable(package=...).",
+    hint=(
+        "Loading calls YourClass(**config), so Keras must find the class and get every "
+        "argument __init__ needs. Which two additions of section 5 do that?",
+        "Store units in __init__ (self.units = units), return "
+        "{**super().get_config(), 'units': self.units} from get_config, and decorate the "
+        'class with @keras.saving.register_keras_serializable(package="my_work").',
+    ),
     on_correct="Your model went to a .keras file and came back with identical predictions.",
 )
 
