@@ -140,3 +140,39 @@ def test_lambda_layer_loads_only_with_safe_mode_off(trained, data, tmp_path) -> 
         keras.models.load_model(path)
     trusted = keras.models.load_model(path, safe_mode=False)
     assert np.array_equal(_predict(trusted, data[2]), _predict(doubled, data[2]))
+
+
+def test_sharded_weights_round_trip_through_a_weights_json_index(trained, data, tmp_path) -> None:
+    # Keras 3.10 added max_shard_size; seen on 3.13.2 and 3.15.1.
+    index = tmp_path / "model.weights.json"
+    trained.save_weights(index, max_shard_size=6e-7)  # about 640 bytes per shard
+    shards = sorted(path.name for path in tmp_path.glob("model_*.weights.h5"))
+    assert index.is_file() and len(shards) >= 2, shards
+    rebuilt = _build(data[0])
+    rebuilt.load_weights(index)
+    assert np.array_equal(_predict(rebuilt, data[2]), _predict(trained, data[2]))
+
+
+def test_a_weights_json_name_needs_max_shard_size(trained, tmp_path) -> None:
+    with pytest.raises(ValueError, match=r"\.weights\.h5"):
+        trained.save_weights(tmp_path / "model.weights.json")
+
+
+def test_a_legacy_save_drops_the_optimizer_from_later_keras_files(data, tmp_path) -> None:
+    """What chapter 6 (section 6) and exercise 7's check say about `.h5` saves."""
+    model = _train(data)
+    steps = int(model.optimizer.iterations)
+    model.save(tmp_path / "legacy.h5")
+    model.save(tmp_path / "after.keras")
+    with pytest.warns(UserWarning, match="Skipping variable loading for optimizer"):
+        after = keras.models.load_model(tmp_path / "after.keras")
+    assert isinstance(after.optimizer, keras.optimizers.RMSprop)
+    assert int(after.optimizer.iterations) == 0
+    assert int(model.optimizer.iterations) == steps
+    # Compiling again with the model's own optimizer object puts it back, state and all.
+    model.compile(loss="mse", optimizer=model.optimizer)
+    model.save(tmp_path / "repaired.keras")
+    repaired = keras.models.load_model(tmp_path / "repaired.keras")
+    assert isinstance(repaired.optimizer, keras.optimizers.Adam)
+    assert int(repaired.optimizer.iterations) == steps
+    assert np.array_equal(_predict(repaired, data[2]), _predict(model, data[2]))

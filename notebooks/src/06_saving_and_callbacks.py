@@ -39,13 +39,14 @@
 # warnings and errors only. And one warning is harmless here: every new model traces
 # its own TensorFlow functions the first time it trains or predicts, and when that
 # happens often TensorFlow warns about "retracing". This chapter builds many small
-# models on purpose, so we filter that one message out.
+# models on purpose, so `hide_retracing_warnings()` hides that one message, as in
+# every chapter.
 
 # %%
 import json
-import shutil
 import textwrap
 import zipfile
+from shutil import rmtree
 
 import keras
 import matplotlib.pyplot as plt
@@ -55,6 +56,7 @@ import tensorflow as tf
 
 from utils.paths import PROJECT_ROOT, outputs_dir
 from utils.plots import plot_learning_curves, save_fig
+from utils.quiet import hide_retracing_warnings
 from utils.reproducibility import set_seeds
 from utils.results import check_result
 from utils.splits import california_housing_splits
@@ -62,7 +64,7 @@ from utils.splits import california_housing_splits
 CHAPTER = "06_saving_and_callbacks"
 set_seeds(42)
 tf.get_logger().setLevel("WARNING")
-tf.get_logger().addFilter(lambda record: "retracing" not in record.getMessage())
+hide_retracing_warnings()
 print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
 
 # %% [markdown]
@@ -75,7 +77,7 @@ print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
 
 # %% tags=["nbval-check-output"]
 RUN_DIR = outputs_dir(CHAPTER) / "lesson"
-shutil.rmtree(RUN_DIR, ignore_errors=True)  # what an earlier run left behind
+rmtree(RUN_DIR, ignore_errors=True)  # what an earlier run left behind
 RUN_DIR.mkdir()
 print("this run writes its files into", RUN_DIR.relative_to(PROJECT_ROOT).as_posix())
 
@@ -163,9 +165,9 @@ print(
 print(f"largest difference: {keras_round_trip_gap:g}")
 
 # %% [markdown]
-# The reloaded model is a new object, rebuilt from the file alone, and its 4,128 test
-# predictions are identical to the original's to the last bit: a largest difference of
-# exactly 0. That is what a round trip should give on the same machine, because the
+# The reloaded model is a new object, rebuilt from the file alone, and its predictions
+# for every test district are identical to the original's to the last bit: a largest
+# difference of exactly 0 (checked at the end of the chapter). That is what a round trip should give on the same machine, because the
 # same weights go through the same operations. (Across machines, for example a CPU and
 # a GPU, the same model can differ in the last digits; that is the hardware, not the
 # file.)
@@ -215,13 +217,16 @@ print(
 #   variables*, such as its step counter and Adam's running averages of the gradients.
 #
 # The reloaded model is compiled and ready to train. Its optimizer has counted the same
-# number of steps (10 epochs of 387 batches each):
+# number of steps, one per batch of 32 over 10 epochs:
 
 # %%
+batches_per_epoch = int(np.ceil(len(data.X_train) / 32))
+print(f"10 epochs x {batches_per_epoch} batches = {10 * batches_per_epoch} steps expected")
 for name, m in [("original", model), ("reloaded", reloaded)]:
     steps = int(m.optimizer.iterations)
     learning_rate = float(m.optimizer.learning_rate)
     print(f"{name:>8}: {steps} optimizer steps so far, learning rate {learning_rate:g}")
+reloaded_steps = int(reloaded.optimizer.iterations)
 
 # %% [markdown]
 # ## 3. Weights only
@@ -230,7 +235,8 @@ for name, m in [("original", model), ("reloaded", reloaded)]:
 # builds, or to keep files small. `model.save_weights(path)` writes the weights alone
 # and `model.load_weights(path)` reads them back. In Keras 3 the file name **must**
 # end in `.weights.h5` (the weights are stored in HDF5, hence `.h5`); any other suffix
-# is refused:
+# is refused. (There is one exception, for very large models, at the end of this
+# section.)
 
 
 # %%
@@ -268,7 +274,10 @@ wider = build_model(hidden_units=64)
 try:
     wider.load_weights(weights_path)
 except ValueError as error:
-    print(short_message(error))
+    shape_message = short_message(error)
+    print(shape_message)
+# Does the message name both shapes, the file's and the new model's? (1: yes)
+shape_message_names_both = int("(8, 128)" in shape_message and "(8, 64)" in shape_message)
 
 # %% [markdown]
 # The message names the layer and both shapes: the file has a kernel of shape
@@ -277,6 +286,40 @@ except ValueError as error:
 # of ReLU) loads the weights without complaint and then predicts nonsense. Keeping the
 # building code next to the weights file, as `build_model` is here, is your
 # responsibility; with a `.keras` file it is not.
+#
+# ### Sharded weights: `.weights.json`
+#
+# A single weights file can be too big for some file systems or download services. Since
+# Keras 3.10, `save_weights(path, max_shard_size=...)` splits the weights into several
+# files of at most `max_shard_size` gigabytes each: numbered `.weights.h5` **shards**, plus
+# a small index whose name must end in `.weights.json` and which `load_weights` reads.
+# Our model is tiny, so we ask for shards of 0.0001 GB (about 100 KiB) to see it happen:
+
+# %%
+sharded_dir = RUN_DIR / "sharded"
+sharded_dir.mkdir()
+model.save_weights(sharded_dir / "housing_mlp.weights.json", max_shard_size=0.0001)
+sharded_files = sorted(path.name for path in sharded_dir.iterdir())
+print("files written:", sharded_files)
+from_shards = build_model()
+from_shards.load_weights(sharded_dir / "housing_mlp.weights.json")
+sharded_round_trip_gap = prediction_gap(from_shards, model)
+shard_count = sum(name.endswith(".weights.h5") for name in sharded_files)
+print(
+    f"{shard_count} shards; largest difference between the predictions: {sharded_round_trip_gap:g}"
+)
+
+# %%
+try:  # the same name without max_shard_size
+    model.save_weights(sharded_dir / "unsharded.weights.json")
+    json_name_refused = 0
+except ValueError as error:
+    json_name_refused = 1
+    print(short_message(error))
+
+# %% [markdown]
+# Without `max_shard_size`, a `.weights.json` name is refused like any other that does
+# not end in `.weights.h5`. For the models of this course one file is the right choice.
 #
 # ## 4. Resuming training: why the optimizer's state matters
 #
@@ -311,8 +354,8 @@ print(f"  weights file + new optimizer:       {resumed_weights_gap:.3g}")
 # The model restored from the `.keras` file took exactly the steps the original took:
 # it is as if training had never been interrupted. The weights-only copy took other
 # steps: after a single epoch its predictions differ from the original's (the
-# difference above is in $100,000, for the test district where they differ most), and
-# so does its validation RMSE. A fresh Adam starts its running averages from zero, and its
+# difference above is in $100,000, for the test district where they differ most). A
+# fresh Adam starts its running averages from zero, and its
 # first updates are then about one learning rate in size for every weight, whatever
 # the gradient; the original Adam had learned which weights need smaller steps. The
 # rule: to **resume** training, save the whole model.
@@ -355,11 +398,11 @@ export_round_trip_gap = float(
 print(f"largest difference from the Keras model: {export_round_trip_gap:g}")
 
 # %% [markdown]
-# The exported graph is run by TensorFlow, not by Keras, and it processed all 4,128
-# rows in one batch while `predict` used batches of 32. On this CPU the results are
-# still identical; elsewhere the two runtimes may round differently in the last
-# digits, so for this round trip we allow a difference of up to $10^{-6}$ (a
-# millionth of $100,000, ten cents).
+# The exported graph is run by TensorFlow, not by Keras, and it processed all the test
+# rows in one batch while `predict` used batches of 32. The two runtimes may round
+# differently in the last digits (on the CPUs this course was tested on they did not),
+# so for this round trip we allow a difference of up to $10^{-6}$ (a millionth of
+# $100,000, ten cents).
 #
 # What you cannot do with an export is pick training up where it stopped: it has no
 # Keras model, no optimizer and no loss. Keep the `.keras` file for that; the export
@@ -384,15 +427,18 @@ except ValueError as error:
 # %% [markdown]
 # Old `.h5` files can still be read with `load_model`. The legacy format does not
 # always store the compile state in a form Keras 3 can rebuild: with the Keras versions
-# this course uses, our model's loss, given as the string `"mse"`, trips it up.
+# this course uses (3.13 to 3.15), our model's loss, given as the string `"mse"`, trips
+# it up (the check at the end of the chapter fails if a later Keras loads it).
 # `compile=False` loads the architecture and the weights without it, which is all you
 # need to predict (and you can call `compile` yourself, then save as `.keras`).
 
 # %%
 try:
     keras.models.load_model(legacy_path)
+    legacy_compile_failed = 0
     print("loaded with its compile state")
 except ValueError as error:
+    legacy_compile_failed = 1
     print("loading the compile state failed:", short_message(error))
 
 legacy_model = keras.models.load_model(legacy_path, compile=False)
@@ -400,13 +446,52 @@ legacy_round_trip_gap = prediction_gap(legacy_model, model)
 print(f"loaded with compile=False; largest difference from the original: {legacy_round_trip_gap:g}")
 
 # %% [markdown]
-# So `.h5` still turns up in three places:
+# ### A legacy save changes the model it saves
+#
+# One more reason to drop the `.h5` habit. In Keras 3 (seen on 3.13 and 3.15), the legacy
+# saver takes the optimizer out of the model's own compile settings while it writes the
+# file. The model goes on training with its optimizer as before, but every `.keras` file
+# it is saved to afterwards lacks the optimizer: `load_model` then compiles the copy
+# with the default optimizer, RMSprop, at 0 steps. Our `model` was just saved as `.h5`,
+# so let's see it:
+
+# %%
+after_legacy_path = RUN_DIR / "housing_mlp_after_h5.keras"
+model.save(after_legacy_path)
+after_legacy = keras.models.load_model(after_legacy_path)
+after_legacy_steps = int(after_legacy.optimizer.iterations)
+print(f"model: {type(model.optimizer).__name__}, {int(model.optimizer.iterations)} steps")
+print(f"copy saved after the .h5 file: {type(after_legacy.optimizer).__name__}, ", end="")
+print(f"{after_legacy_steps} steps")
+
+# %% [markdown]
+# Keras only warns while loading ("Skipping variable loading for optimizer ..."), and
+# a resumed run from that copy would start its optimizer from scratch. The way out
+# keeps the optimizer and its state: compile the model again with its own
+# optimizer object (not a new one), which writes the optimizer back into its compile
+# settings, then save again.
+
+# %%
+model.compile(
+    loss="mse",
+    optimizer=model.optimizer,  # the same object: its step counter and averages stay
+    metrics=[keras.metrics.RootMeanSquaredError(name="rmse")],
+    steps_per_execution=32,
+)
+model.save(after_legacy_path)
+repaired = keras.models.load_model(after_legacy_path)
+repaired_steps = int(repaired.optimizer.iterations)
+print(f"saved again: {type(repaired.optimizer).__name__}, {repaired_steps} steps")
+
+# %% [markdown]
+# So `.h5` still turns up in these places:
 #
 # | you see | what it is | what to do |
 # |---|---|---|
 # | `name.weights.h5` | Keras 3's weights-only file (section 3) | nothing: this is current |
+# | `name.weights.json` with `name_00000.weights.h5`, ... | sharded weights (Keras 3.10 and later, `max_shard_size`) | load the `.weights.json` file |
 # | `model.weights.h5` inside a `.keras` file | the weights part of the native format | nothing |
-# | `name.h5` from `model.save` or `ModelCheckpoint("best.h5")` | Keras 2's whole-model format, now legacy | load old files with `load_model` (add `compile=False` if compiling fails), save new ones as `.keras` |
+# | `name.h5` from `model.save` or `ModelCheckpoint("best.h5")` | Keras 2's whole-model format, now legacy | load old files with `load_model` (add `compile=False` if compiling fails), save new ones as `.keras`, from a model never saved as `.h5` (or compiled again as above) |
 #
 # ## 7. Loading a file is a trust decision
 #
@@ -471,8 +556,8 @@ print(f"largest difference between the two dollar models: {lambda_round_trip_gap
 #
 # ## 8. Callbacks: hooks into the training loop
 #
-# Now the second half of the chapter. A **callback (콜백)** is an object you pass to
-# `fit(..., callbacks=[...])`; Keras calls its methods, the **hooks**, at fixed moments
+# Now the second half of the chapter. A callback, met in chapter 2 with early stopping,
+# is an object you pass to `fit(..., callbacks=[...])`; Keras calls its methods, the **hooks**, at fixed moments
 # of training, and hands them a dictionary `logs` of the current metrics. To see them
 # all, here is a callback that only writes down each hook it receives.
 
@@ -554,6 +639,7 @@ tiny_history = tiny_model.fit(
 
 # %% tags=["nbval-check-output"]
 print_trace(recorder.calls)
+batch_end_calls_one_step = sum(hook == "on_train_batch_end" for hook, _, _ in recorder.calls)
 
 # %% [markdown]
 # Read it from the top:
@@ -594,6 +680,7 @@ tiny_history = tiny_model.fit(
 
 # %% tags=["nbval-check-output"]
 print_trace(recorder.calls)
+batch_end_calls_three_steps = sum(hook == "on_train_batch_end" for hook, _, _ in recorder.calls)
 
 # %% [markdown]
 # Each epoch now has a single `on_train_batch_begin(batch=0)` and a single
@@ -692,6 +779,7 @@ history = final_model.fit(
 # %%
 epochs_trained = len(history.epoch)
 best_epoch = early_stopping.best_epoch + 1
+final_loss_ratio = ratio_monitor.ratios[-1]
 print(f"trained {epochs_trained} of at most {MAX_EPOCHS} epochs")
 best_val_loss = early_stopping.best
 print(f"best epoch: {best_epoch}, validation MSE {best_val_loss:.4f}", end=", ")
@@ -728,11 +816,13 @@ save_fig("training_with_callbacks", CHAPTER, fig=fig)
 plt.show()
 
 # %% [markdown]
-# Each time the validation curve flattened out for 4 epochs, the learning rate was
-# halved, and the curves usually improve a little right after each cut. Once even
-# smaller steps stopped helping, early stopping ended the run 10 epochs after the best
-# one, and put the weights of the best epoch back. Meanwhile our `LossRatioMonitor`
-# printed a ratio that kept growing: the training loss went on falling while the
+# Each time the validation loss went 4 epochs without a new best, the learning rate was
+# halved. Once even smaller steps stopped helping, early stopping ended the run 10
+# epochs after the best one (the `patience`), and put the weights of the best epoch
+# back; with another seed the run may also reach the 100-epoch limit first, and the
+# cell above says which happened. Meanwhile our `LossRatioMonitor` showed the
+# validation loss ending well above the training loss (a ratio of about 1.4 to 1.5,
+# checked at the end of the chapter): the training loss went on falling while the
 # validation loss stood still, the start of overfitting that early stopping guards
 # against.
 #
@@ -757,7 +847,7 @@ print(f"largest difference between the checkpoint and the restored model: {check
 #
 # The CSV file has one row per epoch. pandas reads it back, and it holds the same
 # numbers as the history (to about 16 significant digits: turning text back into
-# floats may change the very last bit):
+# floats may change the very last bit; the check at the end allows $10^{-12}$):
 
 # %%
 log = pd.read_csv(csv_path)
@@ -806,9 +896,11 @@ scheduled_history = scheduled_model.fit(
     callbacks=[keras.callbacks.LearningRateScheduler(halve_every_two_epochs)],
     verbose=0,
 )
-print(
-    "learning rate per epoch:",
-    [f"{rate:.2e}" for rate in scheduled_history.history["learning_rate"]],
+scheduled_rates = scheduled_history.history["learning_rate"]
+print("learning rate per epoch:", [f"{rate:.2e}" for rate in scheduled_rates])
+# The rates are stored as float32, so they match the function to about 1e-10.
+schedule_gap = max(
+    abs(rate - halve_every_two_epochs(epoch, None)) for epoch, rate in enumerate(scheduled_rates)
 )
 
 # %% [markdown]
@@ -818,22 +910,78 @@ print(
 #
 # ## What you should have seen
 #
-# Each line below checks one result of this chapter. The round trips must be exact
-# (a largest difference of 0), except the export, which allows $10^{-6}$ as explained
-# in section 5. If one check fails, the cell stops with a message: re-run the notebook
-# from the top.
+# Each line below checks one result or claim of this chapter. The round trips must be
+# exact (a largest difference of 0), except the export, which allows $10^{-6}$ as
+# explained in section 5; the training results have bounds set from three seeds (the
+# comments give the values). If one check fails, the cell stops with a message: re-run
+# the notebook from the top.
 
 # %%
-check_result("test RMSE of the model trained with callbacks ($100,000)", test_rmse, at_most=0.60)
+# Test RMSE over seeds 42, 43, 44: 0.5102, 0.5078, 0.5103 (spread 0.0025); the ceiling
+# is the worst of them plus the spread. (Early stopping ran 53, 100 and 74 epochs.)
+check_result("test RMSE of the model trained with callbacks ($100,000)", test_rmse, at_most=0.513)
+# val_loss / loss at the last epoch over seeds 42, 43, 44: 1.501, 1.395, 1.425 (spread
+# 0.106); the floor is this run's seed-42 value minus the spread.
+check_result(
+    "final validation loss / training loss (overfitting shows)", final_loss_ratio, at_least=1.39
+)
+if early_stopping.stopped_epoch > 0:  # exercise 2's rule: best epoch + patience
+    check_result(
+        "epochs run after the best one when early stopping ends training",
+        epochs_trained - best_epoch,
+        at_least=10,
+        at_most=10,
+    )
+check_result(
+    "optimizer steps stored in the .keras file",
+    reloaded_steps,
+    at_least=10 * batches_per_epoch,
+    at_most=10 * batches_per_epoch,
+)
+check_result(
+    "load_weights error names both kernel shapes (1: yes)", shape_message_names_both, at_least=1
+)
+check_result("sharded weights: number of .weights.h5 shards", shard_count, at_least=2)
+check_result(
+    "a .weights.json name without max_shard_size is refused (1: yes)", json_name_refused, at_least=1
+)
+check_result(
+    "sharded weights round trip (largest prediction difference)",
+    sharded_round_trip_gap,
+    at_most=0.0,
+)
+check_result(
+    "legacy .h5 file fails to load its compile state (1: yes)", legacy_compile_failed, at_least=1
+)
+check_result(".keras saved after a .h5 save: optimizer steps kept", after_legacy_steps, at_most=0)
+check_result(
+    "saved again after compiling with its own optimizer: steps kept",
+    repaired_steps,
+    at_least=int(model.optimizer.iterations),
+    at_most=int(model.optimizer.iterations),
+)
+check_result(
+    "on_train_batch_end calls, 2 epochs x 3 batches",
+    batch_end_calls_one_step,
+    at_least=6,
+    at_most=6,
+)
+check_result("... with steps_per_execution=3", batch_end_calls_three_steps, at_least=2, at_most=2)
+check_result("CSV log vs history (largest val_loss difference)", csv_vs_history, at_most=1e-12)
+check_result(
+    "LearningRateScheduler vs its function (largest difference)", schedule_gap, at_most=1e-9
+)
 check_result(".keras round trip (largest prediction difference)", keras_round_trip_gap, at_most=0.0)
 check_result(
     "weights-only round trip (largest prediction difference)", weights_round_trip_gap, at_most=0.0
 )
 check_result("resumed from .keras vs original after one epoch", resumed_keras_gap, at_most=0.0)
+# The largest prediction difference over seeds 42, 43, 44: 4.41, 0.367, 0.722 ($100,000);
+# the floor sits below the smallest of them.
 check_result(
     "resumed from weights + new optimizer vs original (must differ)",
     resumed_weights_gap,
-    at_least=1e-6,
+    at_least=0.3,
 )
 check_result(
     "export + TFSMLayer round trip (largest prediction difference)",
@@ -862,8 +1010,12 @@ check_result("best checkpoint vs restored best weights", checkpoint_gap, at_most
 # - `model.export(folder)` writes a TensorFlow SavedModel for serving;
 #   `keras.layers.TFSMLayer(folder, call_endpoint="serving_default")` runs it for
 #   inference. It cannot resume training.
+# - For very large models, `save_weights("name.weights.json", max_shard_size=...)`
+#   (Keras 3.10 and later) splits the weights into numbered `.weights.h5` shards.
 # - Keras 2's `model.save("name.h5")` is a legacy format in Keras 3: old files still
-#   load (with `compile=False` if needed), new files should be `.keras`.
+#   load (with `compile=False` if needed), new files should be `.keras`. A `.h5` save
+#   also drops the optimizer from the model's compile settings, so later `.keras` files
+#   of that model lack it until you compile it again with its own optimizer.
 # - Loading a file can run code: keep `safe_mode=True` for any file you did not make,
 #   and avoid `Lambda` layers in models you share.
 # - Callbacks are objects whose hooks `fit` calls at fixed moments; `on_epoch_end`
@@ -883,23 +1035,23 @@ check_result("best checkpoint vs restored best weights", checkpoint_gap, at_most
 
 # %%
 # The imports and data the exercises use, so this section also runs on its own.
-import shutil
+from shutil import rmtree
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from utils.exercises import ch06
 from utils.paths import outputs_dir
+from utils.quiet import hide_retracing_warnings
 from utils.reproducibility import set_seeds
 from utils.splits import california_housing_splits
 
 # The exercises write their files into a folder of their own, emptied on every run.
 EXERCISE_DIR = outputs_dir("06_saving_and_callbacks") / "exercises"
-shutil.rmtree(EXERCISE_DIR, ignore_errors=True)
+rmtree(EXERCISE_DIR, ignore_errors=True)
 EXERCISE_DIR.mkdir()
 data = california_housing_splits()
-tf.get_logger().addFilter(lambda record: "retracing" not in record.getMessage())  # see Setup
+hide_retracing_warnings()  # the checks build several small models
 
 # %% [markdown]
 # **Exercise 1.** You must stop training now and continue tomorrow, exactly where you

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import warnings
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,20 @@ from utils.exercises.core import (
     as_letter,
     as_number,
     call_student_function,
+    compiled_model,
+    finite_items,
+    fresh_file,
 )
+
+
+def _pair(answer: Any, what: str) -> tuple[Any, Any]:
+    """The two items of a pair answer (a tuple or a list), read safely."""
+    if isinstance(answer, (set, frozenset, dict)):
+        raise Incorrect(f"Give a pair {what} as a tuple: a set or a dict has no fixed order.")
+    items = finite_items(answer, f"a pair {what}", limit=10)
+    if len(items) != 2:
+        raise Incorrect(f"Give a pair {what}; yours has {len(items)} items.")
+    return items[0], items[1]
 
 
 def _check_q1(answer: Any) -> None:
@@ -35,10 +50,9 @@ def _check_q1(answer: Any) -> None:
 
 
 def _check_q2(answer: Any) -> None:
-    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        raise Incorrect("Give a pair: (epochs trained, epoch whose weights the model ends with).")
-    epochs_run = as_number(answer[0], "a whole number of epochs trained")
-    weights_epoch = as_number(answer[1], "a whole number for the epoch of the final weights")
+    first, second = _pair(answer, "(epochs trained, epoch whose weights the model ends with)")
+    epochs_run = as_number(first, "a whole number of epochs trained")
+    weights_epoch = as_number(second, "a whole number for the epoch of the final weights")
     if epochs_run == 100:
         raise Incorrect(
             "Early stopping ends training long before the 100-epoch limit: it waits "
@@ -116,8 +130,25 @@ def _tiny_regression_data() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     return X[:_TINY_SPLIT], y[:_TINY_SPLIT], X[_TINY_SPLIT:], y[_TINY_SPLIT:]
 
 
+# How long one training run with the student's callback may take. The tiny model trains
+# its 10 epochs in about a second; the margin is for a slow laptop and the first trace.
+_CALLBACK_SECONDS = 60.0
+
+
+class _MissingLogKey:
+    """What a training run returns when the student's callback read a key the logs lack."""
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+
+
 def _fit_with_student_callback(callback_class: Any, target: float, epochs: int) -> dict:
-    """Train a tiny linear model with the student's callback; return the history."""
+    """Train a tiny linear model with the student's callback; return the history.
+
+    Everything that runs the student's code (the constructor, and ``fit``, which calls
+    the hooks) goes through call_student_function: a hook that loops forever, sleeps or
+    calls sys.exit ends as feedback after _CALLBACK_SECONDS.
+    """
     import keras
 
     callback = call_student_function(callback_class, target, name=f"StopAtTargetRMSE({target})")
@@ -135,29 +166,45 @@ def _fit_with_student_callback(callback_class: Any, target: float, epochs: int) 
         optimizer=keras.optimizers.SGD(learning_rate=0.2),
         metrics=[keras.metrics.RootMeanSquaredError(name="rmse")],
     )
-    try:
-        history = model.fit(
-            X_train,
-            y_train,
-            batch_size=_TINY_SPLIT,
-            epochs=epochs,
-            validation_data=(X_valid, y_valid),
-            callbacks=[callback],
-            verbose=0,
-        )
-    except NotImplementedError:
+
+    def train() -> Any:
+        try:
+            return model.fit(
+                X_train,
+                y_train,
+                batch_size=_TINY_SPLIT,
+                epochs=epochs,
+                validation_data=(X_valid, y_valid),
+                callbacks=[callback],
+                verbose=0,
+            )
+        except KeyError as error:
+            return _MissingLogKey(error)
+        except NotImplementedError:  # the placeholder body is still there
+            return NotImplemented
+        except SystemExit:
+            return SystemExit
+
+    history = call_student_function(
+        train, name="training with your callback", seconds=_CALLBACK_SECONDS
+    )
+    if history is NotImplemented:
         raise NotAnswered(
             "Your callback is not written yet: fill in on_epoch_end, then check again."
-        ) from None
-    except KeyError as error:
+        )
+    if history is SystemExit:
         raise Incorrect(
-            f"Your callback asked the logs for {error}, which they do not hold: at the end of "
-            "an epoch they hold 'loss', 'rmse', 'val_loss' and 'val_rmse'."
-        ) from None
-    except Exception as error:  # a student's bug: report it, don't crash the chapter
+            "Your callback called `sys.exit()` (or `exit()`), which would stop the whole "
+            "notebook; the check caught it. To end training, a callback sets "
+            "`self.model.stop_training = True`."
+        )
+    if isinstance(history, _MissingLogKey):
         raise Incorrect(
-            f"Training with your callback raised {type(error).__name__}: {error}."
-        ) from None
+            f"Your callback asked the logs for {history.key}, which they do not hold: at the "
+            "end of an epoch they hold 'loss', 'rmse', 'val_loss' and 'val_rmse'."
+        )
+    if not isinstance(getattr(history, "history", None), dict):
+        raise Incorrect("Training with your callback did not finish normally.")
     return history.history
 
 
@@ -258,10 +305,9 @@ def _check_same_predictions(original: Any, other: Any, name: str, hint: str) -> 
 
 
 def _check_q6(answer: Any) -> None:
-    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        raise Incorrect("Give a pair: (small_model, rebuilt_6).")
-    original = _keras_model(answer[0], "the first item (small_model)")
-    rebuilt = _keras_model(answer[1], "rebuilt_6")
+    first, second = _pair(answer, "(small_model, rebuilt_6)")
+    original = _keras_model(first, "the first item (small_model)")
+    rebuilt = _keras_model(second, "rebuilt_6")
     if rebuilt is original:
         raise Incorrect(
             "rebuilt_6 is small_model itself. Build a new model with build_small_model(), "
@@ -283,31 +329,73 @@ def _check_q6(answer: Any) -> None:
     )
 
 
+# Keras 3's legacy HDF5 saver (`model.save("name.h5")`, seen on Keras 3.13.2 and 3.15.1)
+# removes the "optimizer" entry from the model's own compile settings while it writes the
+# file (`training_config.pop("optimizer")` on `model._compile_config.config`, not on a
+# copy). The model keeps training with its optimizer, but every `.keras` file it is saved
+# to afterwards has no optimizer in its compile settings: `load_model` compiles it with the
+# default optimizer (RMSprop, 0 steps) and skips the saved optimizer variables. Compiling
+# the model again with its own optimizer object puts the entry back and keeps the state.
+_RECOVER_FROM_H5 = (
+    "Saving small_model to a .h5 file earlier also removed the optimizer from its compile "
+    "settings (a Keras 3 quirk of the legacy HDF5 saver), so every .keras file saved from "
+    "it since then comes back with a fresh default optimizer at 0 steps. small_model itself "
+    "is fine: compile it again with its own optimizer, which keeps the optimizer's state, "
+    "`small_model.compile(optimizer=small_model.optimizer, loss=small_model.loss)`, then "
+    "run `small_model.save(path_7)` again and check again."
+)
+
+
+def _optimizer_dropped_by_legacy_save(model: Any) -> bool:
+    """True when the model's compile settings lost their optimizer to a legacy .h5 save."""
+    config = getattr(getattr(model, "_compile_config", None), "config", None)
+    return isinstance(config, dict) and "optimizer" not in config
+
+
+def _saved_compile_config(path: Path) -> dict | None:
+    """The compile settings stored in a .keras file, or None if it stores none."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            config = json.loads(archive.read("config.json"))
+    except Exception:  # not a zip, no config: load_model's own message will say so
+        return None
+    compile_config = config.get("compile_config") if isinstance(config, dict) else None
+    return compile_config if isinstance(compile_config, dict) else None
+
+
 def _check_q7(answer: Any) -> None:
     import keras
 
-    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        raise Incorrect("Give a pair: (small_model, path_7).")
-    original = _keras_model(answer[0], "the first item (small_model)")
-    path = answer[1]
+    first, path = _pair(answer, "(small_model, path_7)")
+    original = _keras_model(first, "the first item (small_model)")
     if path is Ellipsis or path is None:
         raise NotAnswered()
     if not isinstance(path, (str, os.PathLike)):
         raise Incorrect(f"path_7 should be a file path, but it is a {type(path).__name__}.")
+    original = compiled_model(original, "`small_model`")
     path = Path(path)
+    damaged = _optimizer_dropped_by_legacy_save(original)
     if path.name.endswith(".weights.h5"):
-        raise Incorrect(
-            "That is a weights-only file. Save the whole model with small_model.save(path), "
-            "with a path that ends in .keras."
+        message = (
+            "That is a weights-only file name. Save the whole model with "
+            "small_model.save(path), with a path that ends in .keras."
         )
-    if path.suffix == ".h5":
-        raise Incorrect(
+        raise Incorrect(f"{message} {_RECOVER_FROM_H5}" if damaged else message)
+    if path.suffix in (".h5", ".hdf5"):
+        message = (
             "A .h5 path makes Keras write its legacy HDF5 format: use a path ending in .keras."
         )
+        raise Incorrect(f"{message} {_RECOVER_FROM_H5}" if damaged else message)
     if path.suffix != ".keras":
         raise Incorrect(f"{path.name} does not end in .keras, the native format's suffix.")
-    if not path.is_file():
-        raise Incorrect(f"There is no file {path}: call small_model.save(path_7) first.")
+    path = fresh_file(path, "small_model's .keras file")
+    saved_compile = _saved_compile_config(path)
+    if saved_compile is not None and "optimizer" not in saved_compile:
+        if damaged:
+            raise Incorrect(f"{path.name} holds no optimizer. {_RECOVER_FROM_H5}")
+        raise Incorrect(
+            f"{path.name} holds no optimizer: save small_model after compiling and training it."
+        )
     try:
         with warnings.catch_warnings():  # Keras' notes about skipped optimizer variables
             warnings.simplefilter("ignore")
@@ -320,58 +408,104 @@ def _check_q7(answer: Any) -> None:
         f"the model in {path.name}",
         "Did you save small_model after its training, and is it the same model?",
     )
-    if reloaded.optimizer is None or original.optimizer is None:
-        raise Incorrect("The file holds no optimizer: save small_model after compiling it.")
-    if int(reloaded.optimizer.iterations) != int(original.optimizer.iterations):
+    if getattr(reloaded, "optimizer", None) is None:
+        raise Incorrect(f"{path.name} holds no optimizer: save small_model after compiling it.")
+    saved_kind = type(reloaded.optimizer).__name__
+    own_kind = type(original.optimizer).__name__
+    if saved_kind != own_kind:
         raise Incorrect(
-            f"The file's optimizer has taken {int(reloaded.optimizer.iterations)} steps, "
-            f"small_model's {int(original.optimizer.iterations)}: save again, after training."
+            f"The file's optimizer is {saved_kind}, small_model's is {own_kind}: "
+            + (_RECOVER_FROM_H5 if damaged else "save small_model again, after compiling it.")
+        )
+    saved_steps = int(reloaded.optimizer.iterations)
+    own_steps = int(original.optimizer.iterations)
+    if saved_steps == 0 and own_steps > 0:
+        raise Incorrect(
+            f"The file's optimizer has taken no steps, small_model's {own_steps}: was the file "
+            "saved from a model compiled afresh, or before training? Run "
+            "`small_model.save(path_7)` on the trained small_model itself, then check again."
+        )
+    if saved_steps != own_steps:
+        raise Incorrect(
+            f"The file's optimizer has taken {saved_steps} steps, small_model's {own_steps}: "
+            "the file was saved at another point of training. Run `small_model.save(path_7)` "
+            "again, after training, and check again."
         )
 
 
 q1 = Exercise(
     "Exercise 1",
     _check_q1,
-    hint="Which file holds the architecture, the weights and the optimizer with its state?",
+    hint=(
+        "Tomorrow you will have only the file: which of the three files can rebuild the "
+        "model with no code at all?",
+        "Only one format stores the architecture, the weights and the optimizer with its "
+        "state (section 2); a weights file needs the building code, an export cannot train.",
+    ),
     on_correct="A .keras file holds everything fit needs to carry on, architecture included.",
 )
 q2 = Exercise(
     "Exercise 2",
     _check_q2,
-    hint="Count the best epoch, then patience epochs without improvement after it.",
+    hint=(
+        "Early stopping cannot know epoch 23 is the best until `patience` epochs have "
+        "passed without beating it.",
+        "Count the best epoch, then 10 epochs without improvement after it; "
+        "restore_best_weights=True decides which weights the model ends with.",
+    ),
     on_correct="Patience costs a few extra epochs; restore_best_weights undoes them.",
 )
 q3 = Exercise(
     "Exercise 3",
     _check_q3,
-    hint="Batch hooks run once per execution, and one execution trains steps_per_execution "
-    "batches.",
+    hint=(
+        "Look at the hook trace with steps_per_execution=3 in section 8: how many "
+        "on_train_batch_end calls did one epoch of 3 batches get?",
+        "Batch hooks run once per execution, and one execution trains steps_per_execution "
+        "batches: count the executions in one epoch, then in 5 epochs.",
+    ),
     on_correct="A callback that counts batches must allow for steps_per_execution.",
 )
 q4 = Exercise(
     "Exercise 4",
     _check_q4,
-    hint="A Lambda layer's function is stored as Python bytecode. Whose code would run?",
+    hint=(
+        "A Lambda layer's function is stored as Python bytecode. Whose code would run?",
+        "Both a) and b) run the stranger's bytecode on your machine (b even for every later "
+        "file); only one option lets you read the code first (section 7).",
+    ),
     on_correct="Loading a file is a trust decision: rebuild from code you can read.",
 )
 q5 = Exercise(
     "Exercise 5",
     _check_q5,
-    hint="In on_epoch_end(self, epoch, logs=None), compare logs['val_rmse'] with self.target "
-    "and set self.model.stop_training = True.",
+    hint=(
+        "Work in on_epoch_end(self, epoch, logs=None): the logs there hold the validation "
+        "metrics, and self.model is the model being trained.",
+        "Compare logs['val_rmse'] with self.target, and when it is at most the target set "
+        "self.model.stop_training = True; do nothing otherwise.",
+    ),
     on_correct="Your callback stops at the first epoch that reaches the target, and only then.",
 )
 q6 = Exercise(
     "Exercise 6",
     _check_q6,
-    hint="small_model.save_weights(path ending in .weights.h5); rebuilt_6 = "
-    "build_small_model(); rebuilt_6.load_weights(path).",
+    hint=(
+        "Three steps: save small_model's weights to a file, build a fresh model with the "
+        "same code, load the file into it (section 3).",
+        "small_model.save_weights(EXERCISE_DIR / 'small_model.weights.h5'); rebuilt_6 = "
+        "build_small_model(); rebuilt_6.load_weights(the same path).",
+    ),
     on_correct="Same architecture plus the saved weights gives the same model, to the last bit.",
 )
 q7 = Exercise(
     "Exercise 7",
     _check_q7,
-    hint="path_7 = EXERCISE_DIR / 'small_model.keras', then small_model.save(path_7).",
+    hint=(
+        "The native format's suffix decides it (section 2); it is not .h5.",
+        "path_7 = EXERCISE_DIR / 'small_model.keras', then small_model.save(path_7) after "
+        "training, and keras.models.load_model(path_7) to load it back.",
+    ),
     on_correct="The file alone rebuilt the model, its weights and its optimizer's state.",
 )
 
