@@ -11,10 +11,9 @@ importable, so this file uses the standard library only.
 # ---- the setup cell starts below this line ----
 # Course setup, the same in every notebook: find this course's helpers (utils/) or, on
 # Google Colab, fetch them from the repository; install what Colab lacks; print versions.
-import hashlib
+# Only these three names at the top: a chapter that imports shutil or subprocess itself
+# must not redefine a name of this cell (the modules used once are imported where used).
 import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -37,6 +36,8 @@ def find_course_root(start: Path) -> Path | None:
 
 def course_version(root: Path) -> str:
     """A fingerprint of the code the notebooks rely on (utils/ and requirements.txt)."""
+    import hashlib
+
     files = sorted(p for p in (root / "utils").rglob("*.py") if "__pycache__" not in p.parts)
     digest = hashlib.sha256()
     for path in [*files, root / "requirements.txt"]:
@@ -48,6 +49,9 @@ def course_version(root: Path) -> str:
 
 def fetch_course(repository: str, branch: str, destination: Path) -> None:
     """Clone next to the destination, then rename: an interrupted clone leaves no half copy."""
+    import shutil
+    import subprocess
+
     partial = destination.with_name(destination.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     clone = ["git", "clone", "--quiet", "--depth=1", f"--branch={branch}"]
