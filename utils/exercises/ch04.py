@@ -247,8 +247,9 @@ q6 = Exercise(
         "hidden layer, and give compile() one loss per output and loss weights.",
         "aux = Dense(1, name='aux')(last_hidden); outputs={'main': ..., 'aux': ...}; "
         "compile(loss={'main': 'mse', 'aux': 'mse'}, loss_weights={'main': 0.9, 'aux': 0.1}); "
-        "fit with targets {'main': y_train, 'aux': y_train} (the solution trains 30 epochs "
-        "with early stopping).",
+        "fit with targets {'main': y_train, 'aux': y_train} (the solution trains up to 30 "
+        "epochs, with early stopping on validation_data=(X_valid, {'main': y_valid, "
+        "'aux': y_valid})).",
     ),
     on_correct="Your model trains both outputs and minimises their weighted loss.",
 )
