@@ -22,7 +22,8 @@ INSTALLED_LOCK = NODE_MODULES / ".package-lock.json"  # written by npm at each i
 
 NPM_HINT = (
     "npm (Node.js) is needed once to fetch the pinned front-end files into web/node_modules: "
-    "install it (Debian/Ubuntu: apt-get install npm) and run the command again"
+    "install it (Debian/Ubuntu: apt-get install npm; macOS: brew install node; Windows: "
+    "winget install OpenJS.NodeJS.LTS) and run the command again"
 )
 
 

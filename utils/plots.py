@@ -87,7 +87,8 @@ DIAGRAM_TOOLS_HELP = (
     "Model diagrams need the Python package pydot and the Graphviz program `dot`, and "
     "{missing} is missing here, so model.summary() is shown instead. To draw diagrams, run "
     "`pip install pydot` and install Graphviz: `apt-get install graphviz` (Debian, Ubuntu), "
-    "`brew install graphviz` (macOS) or `conda install graphviz`; then restart the kernel. "
+    "`brew install graphviz` (macOS), `winget install Graphviz.Graphviz` (Windows) or "
+    "`conda install graphviz`; then restart the kernel. "
     "Google Colab already has both."
 )
 
