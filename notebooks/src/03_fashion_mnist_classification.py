@@ -22,8 +22,8 @@
 # - make training several times faster by choosing the batch size and
 #   `steps_per_execution`, and measure it honestly.
 #
-# **Time:** about 60 minutes to read; the notebook runs in 3 to 4 minutes on a 2-core
-# laptop CPU.
+# **Time:** about 60 minutes to read; the notebook runs in a few minutes on a laptop
+# CPU (section 11 is the slowest part: it times training with Keras' defaults).
 
 # %% [markdown]
 # ## Setup
@@ -35,6 +35,7 @@
 # %%
 import math
 import time
+import warnings
 from itertools import pairwise
 
 import keras
@@ -48,6 +49,7 @@ from sklearn.model_selection import cross_val_score
 
 from utils.data import load_fashion_mnist
 from utils.plots import plot_image_grid, plot_learning_curves, save_fig
+from utils.quiet import hide_retracing_warnings
 from utils.reproducibility import set_seeds
 from utils.results import check_result
 from utils.splits import FASHION_MNIST_CLASS_NAMES, fashion_mnist_splits
@@ -137,9 +139,12 @@ print(f"[{X_train_full.min():.1f}, {X_train_full.max():.1f}]")
 # **validation set (검증 세트)** from the training data: the last 5,000 training
 # images. The 10,000 **test set (테스트 세트)** images stay untouched until section 6.
 #
-# Deep learning usually relies on one validation set rather than cross-validation:
-# data sets are large, so 5,000 images already give a precise score, and training
-# each model $k$ times would cost $k$ times as long.
+# Classical machine learning often uses **cross-validation (교차 검증)** instead: split
+# the training data into $k$ parts (folds), train $k$ times, each time holding out a
+# different fold to score on, and average the $k$ scores. Deep learning usually relies
+# on one validation set: data sets are large, so 5,000 images already give a precise
+# score, and training each model $k$ times would cost $k$ times as long. Section 2 uses
+# cross-validation once, for a fast linear baseline.
 
 # %%
 X_train, y_train = X_train_full[:-5000], y_train_full[:-5000]
@@ -174,9 +179,10 @@ del splits, pairs  # free the second copy
 #
 # Before building a deep network, measure what a simple model achieves; otherwise
 # there is no way to tell whether the deep one is any good. The classic baseline for
-# classification is **logistic regression (로지스틱 회귀)**. scikit-learn's
-# `SGDClassifier(loss="log_loss")` trains it with stochastic gradient descent, the same
-# way a network trains. It wants one row of features per image, so we flatten each
+# classification is **logistic regression (로지스틱 회귀)**: the logistic function of
+# chapter 1 applied to a weighted sum of the inputs. scikit-learn's
+# `SGDClassifier(loss="log_loss")` trains it with stochastic gradient descent (chapter
+# 1), the same way a network trains. It wants one row of features per image, so we flatten each
 # 28 × 28 image into 784 pixels (`reshape` again gives a view).
 #
 # Cross-validation on all 55,000 images would take minutes, so we use the first
@@ -198,7 +204,8 @@ print(f"SGDClassifier (log loss), 3-fold CV accuracy: {sgd_cv_accuracy:.3f}")
 # in Keras: a `Flatten` layer turns each image into a 784-vector (it has no weights),
 # and one `Dense(10, activation="softmax")` layer computes ten scores and turns them
 # into probabilities. `compile` and `fit` are explained in sections 4 and 5; here we
-# train on all 55,000 images for 5 epochs and score on the validation set.
+# train on all 55,000 images for 5 epochs and score on the validation set. (Adam, the
+# optimizer named here, is one of several; section 7 compares them.)
 
 # %%
 set_seeds(42)
@@ -219,6 +226,13 @@ _, softmax_valid_accuracy = softmax_regression.evaluate(
     X_valid, y_valid, batch_size=1024, verbose=0
 )
 print(f"one Dense softmax layer in Keras, validation accuracy: {softmax_valid_accuracy:.3f}")
+keras_over_sgd = softmax_valid_accuracy - sgd_cv_accuracy
+images_per_cv_fit = n_subset * 2 // 3  # 3 folds: each fit trains on two of them
+print(f"Keras minus SGDClassifier: {keras_over_sgd:+.3f}")
+print(
+    f"distinct training images: Keras {len(X_train):,}, each cross-validation fit "
+    f"{images_per_cv_fit:,} ({len(X_train) / images_per_cv_fit:.1f} times more for Keras)"
+)
 
 # %% [markdown]
 # ### Why these are the same model
@@ -239,11 +253,13 @@ print("scikit-learn would learn coef_ (10, 784) + intercept_ (10,) = 7850 weight
 # %% [markdown]
 # The one detail that differs: with ten classes, `SGDClassifier` trains ten separate
 # yes/no logistic regressions, each "class k versus all the others"
-# (**one-versus-rest, OvR, 일대다**), and picks the most confident one, whereas the
-# softmax layer is **multinomial**: its ten scores compete inside one softmax, trained
-# together. The gap in accuracy (about 0.80 against 0.85) comes mostly from the setup,
-# not the model: Keras saw 5.5 times more images, with a better optimizer (Adam,
-# section 7). Every network below must beat about 0.85 to be worth its extra weights.
+# (**one-versus-rest, OvR, 일대다**, also called one-versus-all), and picks the most
+# confident one, whereas the softmax layer is **multinomial**: its ten scores compete
+# inside one softmax, trained together. The gap in accuracy (printed above, checked at
+# the end of the chapter) comes mostly from the setup, not the model: Keras trained on
+# about 8 times more distinct images, with a different optimizer (Adam, section 7).
+# Every network below must beat the Keras baseline's validation accuracy to be worth
+# its extra weights.
 #
 # ## 3. A deep MLP with the Sequential API
 #
@@ -254,7 +270,9 @@ print("scikit-learn would learn coef_ (10, 784) + intercept_ (10,) = 7850 weight
 #
 # **1. A list of layers**, passed to `keras.Sequential`. `keras.Input(shape=(28, 28))`
 # comes first: it tells the model the shape of one image (without the batch size), so
-# that every layer can create its weights right away.
+# that every layer can create its weights right away. Keras 2 notes often write
+# `Flatten(input_shape=(28, 28))` instead; Keras 3 still builds that model but warns
+# that `Input(shape)` is the way (the cell after this one shows the warning).
 
 # %%
 set_seeds(42)
@@ -267,6 +285,12 @@ model_from_list = keras.Sequential(
         keras.layers.Dense(10, activation="softmax"),
     ]
 )
+
+# %%
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    keras.layers.Flatten(input_shape=(28, 28))  # the Keras 2 habit
+print("Keras 3 warns:", caught[0].message if caught else "(no warning)")
 
 # %% [markdown]
 # **2. Adding layers one by one** with `add()`, handy when a loop builds the layers.
@@ -323,6 +347,8 @@ for n_inputs, n_units in pairwise(layer_sizes):
     total += count
     print(f"{n_inputs:>3} inputs x {n_units:>3} units + {n_units:>3} biases = {count:>7,}")
 print(f"total by hand: {total:,}   Keras: {model.count_params():,}")
+first_layer_share = (784 * 300 + 300) / total
+print(f"share of the parameters in the first hidden layer: {first_layer_share:.1%}")
 
 # %% [markdown]
 # Almost 90% of the weights sit in the first hidden layer, which sees every pixel.
@@ -390,15 +416,31 @@ probabilities = keras.ops.convert_to_numpy(keras.activations.softmax(scores))
 sparse_loss = keras.losses.sparse_categorical_crossentropy(labels, probabilities)
 categorical_loss = keras.losses.categorical_crossentropy(one_hot, probabilities)
 by_hand = -np.log(probabilities[np.arange(3), labels])
+logits_loss = keras.losses.sparse_categorical_crossentropy(labels, scores, from_logits=True)
 print("sparse categorical:", np.round(keras.ops.convert_to_numpy(sparse_loss), 4))
 print("categorical:       ", np.round(keras.ops.convert_to_numpy(categorical_loss), 4))
 print("-log p(true class):", np.round(by_hand, 4))
+print(
+    "from the raw scores, from_logits=True:", np.round(keras.ops.convert_to_numpy(logits_loss), 4)
+)
 
 # %% [markdown]
-# Same numbers three times: both losses are $-\log$ of the probability the model
+# Same numbers four times: both losses are $-\log$ of the probability the model
 # gives the true class. Use the sparse one when labels are integers; it saves building
 # a 10-times-larger target array. Passing integer labels to the categorical loss
 # fails with a shape error.
+#
+# **`from_logits`.** The raw scores a dense layer computes before any activation are
+# called **logits (로짓)**. Every cross-entropy loss takes `from_logits=False` by
+# default: it expects probabilities, as a softmax (or sigmoid) output layer gives. If
+# the output layer is linear, `Dense(10)` with no activation, its outputs are logits:
+# then write `keras.losses.SparseCategoricalCrossentropy(from_logits=True)`, and the
+# loss applies the softmax itself, in one numerically safer step (the last line above
+# shows it gives the same values). Such a model's `predict` returns logits; the
+# largest logit is still the predicted class, and `keras.activations.softmax` turns
+# them into probabilities. Mixing the two up raises no error, it just trains on the
+# wrong numbers, so match the flag to the output layer. This chapter keeps softmax
+# outputs and the default.
 #
 # ### Binary and multilabel outputs
 #
@@ -426,15 +468,25 @@ print("sigmoid:", np.round(keras.ops.convert_to_numpy(keras.activations.sigmoid(
 # The loss is what gradient descent minimises; a **metric** is what *you* want to
 # read. `metrics=["accuracy"]` reports the fraction of images whose highest
 # probability is the true class (Keras picks the sparse version to match the labels).
+# Two Keras 2 habits fail or mislead in Keras 3: `metrics` must be a list (or dict),
+# so the bare string `metrics="accuracy"` is a `ValueError`; and `compile` without an
+# `optimizer` does not fail but silently uses RMSprop, so always name the optimizer.
+# (Section 7 shows both in code.)
 #
-# For the optimizer we use Adam (section 7 compares it with the others) with a
-# **learning-rate schedule (학습률 스케줄)**: `CosineDecay` starts at 0.002 and lowers
-# the rate along half a cosine wave to 0 at the end of the planned 15 epochs. Large
-# steps early make fast progress; small steps late let the weights settle into a good
-# spot instead of bouncing around it. The schedule counts optimizer steps, so we
-# compute how many there will be. `steps_per_execution` (section 11) makes Keras run
-# 20 training steps per call into TensorFlow, which speeds up training and changes
-# nothing in the results.
+# For the optimizer we use Adam (section 7 compares it with the others). Two more
+# settings in the cell below are optional: `optimizer="adam"` alone, with
+# `steps_per_execution` left out, trains this model well too. We use them because
+# they make it better and faster:
+#
+# - A **learning-rate schedule (학습률 스케줄)** changes the learning rate during
+#   training. `CosineDecay` starts at 0.002 and lowers the rate along half a cosine
+#   wave to 0 at the end of the planned 15 epochs. Large steps early make fast
+#   progress; small steps late let the weights settle into a good spot instead of
+#   bouncing around it. The schedule counts optimizer steps, so we compute how many
+#   there will be. (Chapter 6 returns to schedules.)
+# - `steps_per_execution=20` makes Keras run 20 training steps per call into
+#   TensorFlow. It changes nothing in the results, only the time; section 11 explains
+#   and measures it. The models of sections 7 to 10 use it too, for speed.
 
 # %%
 EPOCHS = 15
@@ -473,7 +525,8 @@ print(f"with Keras' default batch_size=32: {math.ceil(n_train / 32):,} steps per
 
 # %% [markdown]
 # We train for 10 of the 15 planned epochs first and look at the results; the rest
-# follows below. `validation_data` makes Keras score the validation set at the end of
+# follows below. Training prints one line per epoch; expect the exact values to differ
+# a little from run to run and machine to machine. `validation_data` makes Keras score the validation set at the end of
 # every epoch, without training on it. `verbose=2` prints one line per epoch (the
 # default, `"auto"`, draws a progress bar; `0` prints nothing).
 
@@ -527,9 +580,14 @@ fig.tight_layout()
 save_fig("learning_curves_shift", CHAPTER, fig=fig)
 plt.show()
 
+# %%
+val_accuracy_10 = history.history["val_accuracy"]
+still_rising = max(val_accuracy_10[-3:]) - max(val_accuracy_10[:-3])
+print(f"best of epochs 8-10 minus best of epochs 1-7: {still_rising:+.4f}")
+
 # %% [markdown]
-# The validation accuracy is still rising, so the model has not converged: more
-# training should help.
+# The last epochs still beat the earlier ones (printed above), so the model has not
+# converged: more training should help.
 #
 # ### Continuing training
 #
@@ -563,6 +621,8 @@ epochs_trained = len(history.epoch) + len(history_more.epoch)
 print(
     f"epochs trained in all: {epochs_trained}; optimizer steps: {int(model.optimizer.iterations)}"
 )
+best_epoch = 10 + int(np.argmin(history_more.history["val_loss"])) + 1
+print(f"lowest validation loss of epochs 11-{epochs_trained}: epoch {best_epoch}")
 
 # %%
 full_history = {key: history.history[key] + history_more.history[key] for key in history.history}
@@ -584,10 +644,15 @@ save_fig("learning_curves_full", CHAPTER, fig=fig)
 plt.show()
 
 # %% [markdown]
+# %%
+final_overfit_gap = full_history["accuracy"][-1] - full_history["val_accuracy"][-1]
+print(f"last epoch: training minus validation accuracy {final_overfit_gap:+.4f}")
+
+# %% [markdown]
 # Over the last epochs the learning rate approaches zero and the validation curves
-# flatten out at their best values, while the training accuracy keeps climbing above
-# them: the model fits the training images a little better than new ones, the normal
-# amount of overfitting for a model of this size.
+# flatten out, while the training accuracy climbs above them (printed above): the
+# model fits the training images a little better than new ones, the normal amount of
+# overfitting for a model of this size.
 #
 # ## 6. Evaluating and predicting
 #
@@ -599,16 +664,27 @@ plt.show()
 
 # %%
 test_loss, test_accuracy = model.evaluate(X_test, y_test, batch_size=1024, verbose=0)
+_, tested_valid_accuracy = model.evaluate(X_valid, y_valid, batch_size=1024, verbose=0)
 print(f"test loss {test_loss:.3f}, test accuracy {test_accuracy:.4f}")
-print(f"(validation accuracy of the final weights: {full_history['val_accuracy'][-1]:.4f})")
+print(f"validation accuracy of these same weights: {tested_valid_accuracy:.4f}")
+print(
+    f"(the last epoch's validation accuracy, {full_history['val_accuracy'][-1]:.4f}, "
+    f"belongs to epoch {epochs_trained}'s weights)"
+)
+deep_over_baseline = tested_valid_accuracy - softmax_valid_accuracy
+print(f"deep MLP minus the softmax baseline, validation accuracy: {deep_over_baseline:+.3f}")
 
 # %% [markdown]
-# Close to 0.89, and close to the validation accuracy. Test accuracy usually comes
-# out a little lower than validation accuracy, because we chose settings by what
-# looked best on the validation set, which flatters that score slightly. The deep MLP
-# clearly beats the linear baseline (about 0.85), and matches or beats the 0.886 to
-# 0.887 that textbook runs of this architecture report after 30 epochs of plain SGD,
-# in half the epochs.
+# The second line scores the weights we just tested: `EarlyStopping` with
+# `restore_best_weights=True` put back the weights of the epoch with the lowest
+# validation loss (printed above) when training ended, even though it never
+# had to stop early. That epoch is not always the last one, and it was chosen by
+# validation *loss*, not accuracy, so its validation accuracy can differ a little from
+# the last line of the training log. The test accuracy is close to the validation
+# accuracy of the same weights (the end of the chapter checks both). A test score a
+# little below the validation one is common: we chose settings by what looked best on
+# the validation set, which flatters that score slightly. The deep MLP clearly beats
+# the linear softmax baseline of section 2 on the validation set.
 #
 # ### From probabilities to classes
 #
@@ -732,7 +808,8 @@ for flat_index in np.argsort(counts, axis=None)[::-1][:4]:
 # learning rate or other settings, pass an optimizer object instead. Keras 2 still
 # accepted the old alias `lr=`; Keras 3 rejects it, so write `learning_rate=`. The
 # module is `keras.optimizers`, plural: `keras.optimizer.SGD`, which appears in some
-# old notes, is a typo.
+# old notes, is a typo. Name the optimizer every time: left out, it silently defaults
+# to RMSprop.
 
 # %%
 demo = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
@@ -752,6 +829,13 @@ try:
     keras.optimizers.SGD(lr=0.05)
 except ValueError as error:
     print("lr= is rejected:", error)
+# Two more Keras 2 habits (section 4): a bare metrics string, and no optimizer at all.
+try:
+    demo.compile(loss="mse", optimizer="adam", metrics="mae")
+except ValueError as error:
+    print("a bare metrics string is rejected:", error)
+demo.compile(loss="mse")  # no optimizer given
+print("compile's default optimizer:", type(demo.optimizer).__name__)
 
 # %% [markdown]
 # ### A race on the same budget
@@ -766,6 +850,9 @@ except ValueError as error:
 
 
 # %%
+hide_retracing_warnings()  # sections 7 to 11 build many small models
+
+
 def build_mlp(hidden_units=(300, 100), activation="relu", dropout_rate=0.0, seed=42):
     """A fresh Flatten -> hidden Dense layers -> softmax classifier, seeded to repeat."""
     set_seeds(seed)
@@ -831,14 +918,29 @@ optimizer_table = pd.DataFrame(
     },
     index=list(optimizer_histories),
 ).round(3)
+final_losses = pd.Series({name: h["loss"][-1] for name, h in optimizer_histories.items()})
+adaptive = ["RMSprop", "Adam"]
+# Ratios of final training losses: above 1 means the first optimizer is behind.
+sgd_behind_all = final_losses["SGD"] / final_losses.drop("SGD").max()
+sgd_behind_momentum = final_losses["SGD"] / final_losses["momentum"]
+others_behind_adaptive = final_losses.drop(adaptive).min() / final_losses[adaptive].min()
+adagrad_behind_rest = final_losses["Adagrad"] / final_losses.drop(["SGD", "Adagrad"]).max()
+print(f"SGD's loss / the next slowest optimizer's: {sgd_behind_all:.2f}")
+print(f"SGD's loss / momentum's: {sgd_behind_momentum:.2f}")
+print(f"best non-adaptive loss / best of RMSprop and Adam: {others_behind_adaptive:.2f}")
+print(
+    f"Adagrad's loss / the slowest of momentum, Nesterov, RMSprop, Adam: {adagrad_behind_rest:.2f}"
+)
 optimizer_table
 
 # %% [markdown]
-# Plain SGD is clearly slowest, and momentum alone changes that a lot. The adaptive
-# methods RMSprop and Adam drive the training loss down fastest. Adagrad beats plain
-# SGD but falls behind the others as its steps shrink. Validation accuracy tells a
-# slightly different story: a faster-falling training loss is not the same as a
-# better model, and on this small subset the fast optimizers soon start to overfit.
+# Plain SGD is clearly slowest, and momentum alone changes that a lot (its final loss
+# is about 1.6 times lower). The adaptive methods RMSprop and Adam drive the training
+# loss down fastest. Adagrad beats plain SGD but falls behind the others as its steps
+# shrink. (The ratios printed above measure each of these claims; the end of the
+# chapter checks them.) A faster-falling training loss is not the same as a better
+# model, though: the validation accuracies in the table are closer together, and
+# their order changes from seed to seed.
 # Two caveats: each optimizer has a learning rate that could be tuned (a well-tuned
 # SGD with momentum often generalises as well as Adam, given more epochs), and these
 # curves come from one seed. Adam's good results with little tuning are why it is the usual first
@@ -850,7 +952,7 @@ optimizer_table
 # inputs, where the sigmoid **saturates (포화)**. Backpropagation multiplies such
 # factors layer by layer, from the output back to the input; through many sigmoid
 # layers the gradient shrinks geometrically, so the first layers barely learn. This is
-# the **vanishing gradients (그레이디언트 소실)** problem, which long held deep
+# the **vanishing gradients (그레이디언트 소실, 기울기 소실)** problem, which long held deep
 # networks back. ReLU's derivative is exactly 1 for every active unit, so it passes
 # gradients through without shrinking them.
 #
@@ -890,11 +992,19 @@ gradient_ratio = gradient_norms["sigmoid"][0] / gradient_norms["relu"][0]
 for activation, norms in gradient_norms.items():
     print(f"{activation:>7}: first layer {norms[0]:.1e}, output layer {norms[-1]:.1e}")
 print(f"first-layer gradient, sigmoid / ReLU: {gradient_ratio:.1e}")
+sigmoid_norms, relu_norms = gradient_norms["sigmoid"], gradient_norms["relu"]
+sigmoid_output_over_first = sigmoid_norms[-1] / sigmoid_norms[0]
+sigmoid_shrink_per_layer = sigmoid_output_over_first ** (1 / 8)  # 8 steps from 9 to 1
+relu_largest_over_smallest = relu_norms.max() / relu_norms.min()
+print(f"sigmoid: output / first layer {sigmoid_output_over_first:,.0f}", end=", ")
+print(f"shrinking {sigmoid_shrink_per_layer:.1f}x per layer on average")
+print(f"ReLU: largest / smallest layer gradient {relu_largest_over_smallest:.1f}")
 
 # %% [markdown]
-# In the sigmoid network the gradient shrinks by a factor of four or five per layer and
-# reaches the first layer tens of thousands of times smaller than at the output; the
-# ReLU network's gradients stay within the same order of magnitude. What that means
+# In the sigmoid network the gradient shrinks by a factor of about 3.5 per layer on
+# average and reaches the first layer tens of thousands of times smaller than at the
+# output; the ReLU network's gradients stay within the same order of magnitude (all
+# three printed above, and checked at the end of the chapter). What that means
 # for training: the same two networks, trained with plain SGD for 5 epochs on the
 # 10,000-image subset.
 
@@ -930,11 +1040,15 @@ ax.legend()
 fig.tight_layout()
 save_fig("sigmoid_vs_relu_training", CHAPTER, fig=fig)
 plt.show()
+sigmoid_best_accuracy = max(deep_histories["sigmoid"]["val_accuracy"])
+relu_first_epoch_accuracy = deep_histories["relu"]["val_accuracy"][0]
+print(f"sigmoid network, best validation accuracy in 5 epochs: {sigmoid_best_accuracy:.3f}")
+print(f"ReLU network, validation accuracy after 1 epoch: {relu_first_epoch_accuracy:.3f}")
 
 # %% [markdown]
 # The sigmoid network stays at chance: its lower layers hardly move, and the upper
-# ones only learn to predict the average class. The ReLU network learns from the first
-# epoch. This is why ReLU (and its variants) is the default for hidden layers. Sigmoid
+# ones only learn to predict one class for every image. The ReLU network learns from
+# the first epoch. This is why ReLU (and its variants) is the default for hidden layers. Sigmoid
 # remains the right choice for a binary or multilabel *output*, where a single layer
 # is not a problem. Other remedies help deep networks train too: initialisations
 # scaled for the activation (such as He for ReLU), adaptive optimizers, and
@@ -1004,14 +1118,26 @@ for rate, record in dropout_histories.items():
         f" training - validation accuracy {gap:.3f}"
     )
 dropout_loss_change = late_val_loss[0.5] - late_val_loss[0.0]
+plain_val_loss = dropout_histories[0.0]["val_loss"]
+plain_best_epoch = int(np.argmin(plain_val_loss)) + 1
+plain_climb = plain_val_loss[-1] - min(plain_val_loss)
+gaps = {r: h["accuracy"][-1] - h["val_accuracy"][-1] for r, h in dropout_histories.items()}
+gap_reduction = gaps[0.0] - gaps[0.5]
+print(f"no dropout: lowest validation loss at epoch {plain_best_epoch}, then up {plain_climb:.3f}")
+print(f"dropout shrinks the training - validation accuracy gap by {gap_reduction:.3f}")
+dropout_accuracy_gain = (
+    dropout_histories[0.5]["val_accuracy"][-1] - dropout_histories[0.0]["val_accuracy"][-1]
+)
+print(f"dropout changes the last validation accuracy by {dropout_accuracy_gain:+.3f}")
 
 # %% [markdown]
-# Without dropout the validation loss bottoms out after a few epochs and then climbs
-# while the training accuracy races ahead: classic overfitting. With dropout the
-# validation loss stays near its minimum and the gap between training and validation
-# accuracy is much smaller. The validation *accuracy* gains less than the loss
-# suggests: the overfit model is not much worse at ranking the right class first, but
-# it becomes overconfident in its mistakes, which the loss punishes. Dropout slows
+# Without dropout the validation loss reaches its lowest point partway through training
+# (the epoch is printed above; it varies from run to run) and then climbs while the
+# training accuracy races ahead: classic overfitting. With dropout the validation loss
+# stays near its minimum and the gap between training and validation accuracy is much
+# smaller. The validation *accuracy* gains only about 0.01: the overfit model is not
+# much worse at ranking the right class first, but it becomes overconfident in its
+# mistakes, which the loss punishes. Dropout slows
 # the fit of the training set too, so a model with dropout usually needs more epochs.
 # (Keras shows training metrics computed *with* dropout active, which is one more
 # reason they sit below the validation ones here.)
@@ -1036,8 +1162,8 @@ skewed_counts = np.bincount(y_skewed, minlength=10)
 print("images per class in the skewed training set:", skewed_counts)
 
 # %% [markdown]
-# A model trained on this sees a pullover or a shirt in 1 image out of 90; when
-# unsure, betting on a common class is the safer choice for its loss. The per-class
+# A model trained on this sees a pullover or a shirt in only about 1 image out of 80
+# (printed below); when unsure, betting on a common class is the safer choice for its loss. The per-class
 # **recall (재현율)**, the fraction of each class's images that the model finds, on the
 # (balanced) validation set shows the damage.
 #
@@ -1049,12 +1175,40 @@ print("images per class in the skewed training set:", skewed_counts)
 # the general form: one weight per training image, for any reason (for example, to
 # trust labels from an expert more than crowd-sourced ones). Giving each image its
 # class's weight must reproduce `class_weight` exactly, so we train that too and
-# compare. (With both arguments, Keras multiplies the two.)
+# compare.
+#
+# Keras 2 multiplied the two when `fit` was given both; Keras 3 refuses the pair with
+# a `ValueError`. To combine per-image weights with class weights in Keras 3, fold the
+# class weights into `sample_weight` yourself: multiply each image's weight by its
+# class's weight, and pass only `sample_weight`. The cell below shows both.
 
 # %%
 class_weights = {c: len(y_skewed) / (10 * skewed_counts[c]) for c in range(10)}
 sample_weights = np.array([class_weights[c] for c in y_skewed])
 print("class weights:", {c: round(float(w), 2) for c, w in class_weights.items()})
+images_per_rare_one = len(y_skewed) / skewed_counts[rare_classes].sum()
+print(f"a pullover or a shirt in 1 training image out of {images_per_rare_one:.0f}")
+
+demo = build_mlp()
+demo.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
+try:
+    demo.fit(
+        X_skewed[:256],
+        y_skewed[:256],
+        class_weight=class_weights,
+        sample_weight=sample_weights[:256],
+        verbose=0,
+    )
+except ValueError as error:
+    print("both at once is rejected:", error)
+# The Keras 3 way: per-image weights (here, trust in each label; all 1 in this demo)
+# times the class weight of each image's label, passed as sample_weight alone.
+trust = np.ones(len(y_skewed))
+combined_weights = trust * np.array([class_weights[c] for c in y_skewed])
+print(
+    "combined weights equal the class weights when trust is 1:",
+    np.allclose(combined_weights, sample_weights),
+)
 
 weighting_runs = {
     "no weights": {},
@@ -1107,12 +1261,18 @@ print(
     f" {np.mean(recalls['class_weight'][rare_classes]):.3f} with class weights"
 )
 print("class_weight and sample_weight give the same recalls:", same_as_sample_weight)
+recall_change = recalls["class_weight"] - recalls["no weights"]
+losers = [class_names[c] for c in np.argsort(recall_change)[:2]]
+print("largest recall losses:", losers, np.round(np.sort(recall_change)[:2], 3))
+weighted_accuracy_gain = valid_accuracies["class_weight"] - valid_accuracies["no weights"]
+print(f"validation accuracy, class weights minus none: {weighted_accuracy_gain:+.3f}")
 
 # %% [markdown]
 # Without weights the model finds few of the rare shirts and pullovers; with class
-# weights their recall rises a lot. The price is paid by their look-alikes, coats and
-# dresses above all: the model now says "shirt" or "pullover" more often, sometimes
-# wrongly. On this balanced validation set the overall accuracy improves too.
+# weights their recall rises a lot. The price is paid by other classes (the two that
+# lose most are printed above): the model now says "shirt" or "pullover" more often,
+# sometimes wrongly. On this balanced validation set the overall accuracy does not
+# suffer: over three seeds it went up by between 0.001 and 0.04.
 # Weighting cannot create information the 5% of images do not contain: collecting
 # more examples of the rare classes would beat any weighting.
 #
@@ -1195,42 +1355,131 @@ epoch_times = speed_table["2nd-3rd epochs (s)"]
 accuracies = speed_table["val. accuracy"]
 speed_up = epoch_times["Keras defaults"] / epoch_times["course settings"]
 accuracy_change = accuracies["course settings"] - accuracies["Keras defaults"]
+overhead_speed_up = epoch_times["Keras defaults"] / epoch_times["defaults + steps_per_execution"]
+same_batches_change = abs(
+    accuracies["defaults + steps_per_execution"] - accuracies["Keras defaults"]
+)
+print(f"steps per epoch: {math.ceil(len(X_train) / 32):,} with batches of 32, ", end="")
+print(f"{steps_per_epoch} with 256 ({math.ceil(len(X_train) / 32) / steps_per_epoch:.1f}x fewer)")
+print(f"speed-up per epoch, steps_per_execution alone: {overhead_speed_up:.1f}x")
+print(f"validation accuracy, steps_per_execution alone: changed by {same_batches_change:.4f}")
 print(f"speed-up per epoch, course settings vs Keras defaults: {speed_up:.1f}x")
 print(f"validation accuracy after 3 epochs, course minus defaults: {accuracy_change:+.3f}")
 speed_table.astype({"batch size": int, "steps/execution": int}).round(3)
 
 # %% [markdown]
 # The exact times depend on your machine and on what else it is doing, but the
-# pattern holds. The second row gives the same accuracy as the first (same batches,
-# same arithmetic) and is faster only because less time goes to overhead.
-# The third row takes 8 times fewer steps per epoch with the doubled learning rate and
-# reaches the same or better accuracy in a fraction of the time. Larger batches stop
-# paying off at some point: once the overhead is negligible, an epoch costs the same
-# arithmetic whatever the batch size, while fewer steps mean fewer weight updates per
-# epoch. Very large batches can also generalise worse unless the learning-rate
-# schedule is tuned for them. Between 128 and 512 is a good range for models of this
-# size. On a GPU, `steps_per_execution` matters even more, because launching work on
-# the device has a higher fixed cost.
-#
+# pattern holds (the end of the chapter checks it). The second row gives the same
+# accuracy as the first (same batches, same arithmetic) and is faster only because
+# less time goes to overhead. The third row takes 8 times fewer steps per epoch with
+# the doubled learning rate and reaches about the same accuracy in a fraction of the
+# time. Larger batches stop paying off at some point: once the overhead is negligible,
+# an epoch costs the same arithmetic whatever the batch size, while fewer steps mean
+# fewer weight updates per epoch. Very large batches can also generalise worse unless
+# the learning-rate schedule is tuned for them, so a batch of a few hundred images, as
+# here, is a common choice for models of this size.
+
+# %% [markdown]
 # ## What you should have seen
 #
 # Each line below checks one result of this chapter against what it should be. If
-# one fails, the cell stops with a message: re-run the notebook from the top.
+# one fails, the cell stops with a message: re-run the notebook from the top. Each
+# bound is what the course measured over three seeds (42, 1 and 2) less the spread
+# between them, so a run that learns as it should passes, and one that learns less
+# fails; the comments give the measured values.
 
 # %%
+# Section 2. CV accuracy 0.803, 0.808, 0.804 (spread 0.005); Keras 0.848, 0.855, 0.851
+# (spread 0.007); Keras minus SGDClassifier 0.046, 0.047, 0.048 (spread 0.002).
 check_result(
-    "SGDClassifier baseline, 3-fold CV accuracy (10,000 images)", sgd_cv_accuracy, at_least=0.76
+    "SGDClassifier baseline, 3-fold CV accuracy (10,000 images)", sgd_cv_accuracy, at_least=0.797
 )
 check_result(
-    "Keras softmax regression (validation accuracy)", softmax_valid_accuracy, at_least=0.82
+    "Keras softmax regression (validation accuracy)", softmax_valid_accuracy, at_least=0.841
 )
-check_result("deep MLP after 15 epochs (test accuracy)", test_accuracy, at_least=0.875)
-check_result("first-layer gradient, sigmoid / ReLU network", gradient_ratio, at_most=0.01)
+check_result("Keras softmax minus SGDClassifier (accuracy)", keras_over_sgd, at_least=0.043)
+# Sections 5 and 6, seeds 42, 1, 2. Epochs 8-10 over 1-7: +0.0100, +0.0056, +0.0058
+# (spread 0.0044; the floor sits just below the lowest). Last-epoch training minus
+# validation accuracy 0.0401, 0.0428, 0.0427 (spread 0.0027). Test accuracy 0.8947,
+# 0.8939, 0.8898 (spread 0.0049). |Test - validation|, same weights: 0.0013, 0.0007,
+# 0.0036 (spread 0.0029). Deep MLP minus softmax baseline 0.048, 0.038, 0.042 (spread
+# 0.009).
+check_result("epochs 8-10 beat epochs 1-7 (validation accuracy)", still_rising, at_least=0.005)
+check_result("training minus validation accuracy, last epoch", final_overfit_gap, at_least=0.037)
+check_result("deep MLP after 15 epochs (test accuracy)", test_accuracy, at_least=0.889)
 check_result(
-    "dropout 0.5: change in validation loss (last 5 epochs)", dropout_loss_change, at_most=0.0
+    "test minus validation accuracy, same weights (size)",
+    abs(test_accuracy - tested_valid_accuracy),
+    at_most=0.0045,
 )
-check_result("class weights: gain in recall of the rare classes", rare_recall_gain, at_least=0.1)
+check_result("deep MLP minus softmax baseline (validation)", deep_over_baseline, at_least=0.038)
+# Section 7, final training-loss ratios for seeds 42, 1, 2: SGD / next slowest 1.282,
+# 1.290, 1.288 (spread 0.008); SGD / momentum 1.643, 1.623, 1.624 (spread 0.020); best
+# non-adaptive / best adaptive 1.351, 1.327, 1.279 (spread 0.072); Adagrad / slowest of
+# the rest 1.281, 1.258, 1.260 (spread 0.023).
+check_result("optimizers: SGD's loss / the next slowest", sgd_behind_all, at_least=1.274)
+check_result("optimizers: SGD's loss / momentum's", sgd_behind_momentum, at_least=1.62)
+check_result("... about 1.6 times", sgd_behind_momentum, at_most=1.67)
+check_result(
+    "optimizers: best non-adaptive loss / best of RMSprop, Adam",
+    others_behind_adaptive,
+    at_least=1.279,
+)
+check_result(
+    "optimizers: Adagrad's loss / slowest of the rest", adagrad_behind_rest, at_least=1.258
+)
+# Section 8, gradients at initialisation (deterministic for a seed): sigmoid output /
+# first layer 27,600, 33,500, 24,000 (spread 9,600); per layer 3.59, 3.68, 3.53 (spread
+# 0.15); ReLU largest / smallest 5.2, 4.3, 3.9 (spread 1.4); first layer sigmoid / ReLU
+# 3.0e-4, 2.1e-4, 3.1e-4 (spread 1.0e-4). Training: the sigmoid network's best validation
+# accuracy 0.104, 0.105, 0.103 (chance; spread 0.002); ReLU after one epoch 0.466, 0.421,
+# 0.419 (spread 0.047).
+check_result(
+    "sigmoid network: output / first-layer gradient", sigmoid_output_over_first, at_least=18_000
+)
+check_result("sigmoid network: gradient shrink per layer", sigmoid_shrink_per_layer, at_least=3.4)
+check_result("... and about 3.5, not more", sigmoid_shrink_per_layer, at_most=3.8)
+check_result(
+    "ReLU network: largest / smallest layer gradient", relu_largest_over_smallest, at_most=6.6
+)
+check_result("first-layer gradient, sigmoid / ReLU network", gradient_ratio, at_most=4.1e-4)
+check_result(
+    "sigmoid network, best validation accuracy (chance)", sigmoid_best_accuracy, at_most=0.107
+)
+check_result(
+    "ReLU network, validation accuracy after 1 epoch", relu_first_epoch_accuracy, at_least=0.41
+)
+# Section 9. Late validation loss, dropout minus none: -0.149, -0.169, -0.097 (spread
+# 0.072); rise of the plain model's validation loss after its lowest point 0.227, 0.153,
+# 0.061 (spread 0.166); gap shrunk by 0.114, 0.121, 0.113 (spread 0.008); validation
+# accuracy gained 0.013, 0.019, 0.009 (spread 0.010).
+check_result(
+    "dropout 0.5: change in validation loss (last 5 epochs)", dropout_loss_change, at_most=-0.077
+)
+check_result("no dropout: validation loss rise after its minimum", plain_climb, at_least=0.06)
+check_result("dropout: smaller training - validation gap", gap_reduction, at_least=0.106)
+check_result("dropout: validation accuracy gain", dropout_accuracy_gain, at_least=0.003)
+check_result("... about 0.01, not more", dropout_accuracy_gain, at_most=0.023)
+# Section 10. Rare-class recall gain 0.233, 0.291, 0.308 (spread 0.075); validation
+# accuracy, weights minus none, +0.016, +0.001, +0.040 (spread 0.039). class_weight and
+# sample_weight gave identical recalls for every seed.
+check_result("class weights: gain in recall of the rare classes", rare_recall_gain, at_least=0.158)
+check_result(
+    "class weights: change in validation accuracy", weighted_accuracy_gain, at_least=-0.023
+)
+check_result(
+    "class_weight and sample_weight agree (1 = yes)", float(same_as_sample_weight), at_least=1
+)
+# Section 11. Times depend on the machine and its load, not on a seed; two runs on a
+# busy 2-core machine measured 5.2x and 4.8x (all settings), 1.6x and 1.5x
+# (steps_per_execution alone), so the bounds are the claims themselves (several times
+# faster; faster). steps_per_execution alone left the weights identical
+# bit for bit in a test run, so its accuracy change is 0 up to platform round-off.
 check_result("speed-up per epoch, course settings vs Keras defaults", speed_up, at_least=1.5)
+check_result("speed-up per epoch, steps_per_execution alone", overhead_speed_up, at_least=1.0)
+check_result(
+    "steps_per_execution alone: change in validation accuracy", same_batches_change, at_most=0.005
+)
 check_result(
     "course settings vs defaults (change in validation accuracy)", accuracy_change, at_least=-0.01
 )
@@ -1256,7 +1505,8 @@ check_result(
 #   gone). A confusion matrix shows which classes are mixed up.
 # - Adam is a strong default optimizer; set learning rates with optimizer objects. ReLU
 #   hidden layers avoid the vanishing gradients of deep sigmoid stacks; dropout curbs
-#   overfitting; `class_weight` and `sample_weight` rebalance rare classes.
+#   overfitting; `class_weight` or `sample_weight` rebalance rare classes (Keras 3
+#   refuses both at once: fold the class weights into `sample_weight`).
 # - A larger batch with a matching learning rate and `steps_per_execution` make an
 #   epoch several times faster at the same accuracy.
 #
@@ -1268,8 +1518,8 @@ check_result(
 # ## Exercises
 #
 # Answer each exercise in its cell, replacing the `...`, then run the check below it.
-# A check tells you whether you are right, and if not, what is off; `.hint()` gives a
-# nudge. The checks never stop the notebook, so you can come back to any exercise.
+# A check tells you whether you are right, and if not, what is off; `ch03.q1.hint()`
+# (and so on) gives a nudge, and calling it again tells more. The checks never stop the notebook, so you can come back to any exercise.
 # Worked solutions are in `solutions/03_fashion_mnist_classification.ipynb`.
 
 # %%
@@ -1280,8 +1530,11 @@ import keras
 import numpy as np
 
 from utils.exercises import ch03
+from utils.quiet import hide_retracing_warnings
 from utils.reproducibility import set_seeds
 from utils.splits import fashion_mnist_splits
+
+hide_retracing_warnings()  # the checks build several small models
 
 splits = fashion_mnist_splits()
 X_train, y_train = splits.X_train, splits.y_train
@@ -1378,46 +1631,58 @@ def balanced_class_weights(y):
 ch03.q6.check(balanced_class_weights)
 
 # %% [markdown]
-# **Exercise 7 (coding).** Build and train a classifier that reaches at least **0.88
-# validation accuracy** within **10 epochs** of training. Train only on `X_train`,
-# `y_train` (you may pass the validation set as `validation_data`), then give the
-# trained model to the check. It scores the model on the validation set and counts
-# the epochs from the optimizer's step count, so several calls to `fit` add up.
-# Section 4 and section 11 have ideas for a model that learns fast.
+# **Exercise 7 (coding).** Write `train_fast_classifier(X, y)`: it builds a fresh
+# classifier, trains it on `X`, `y` for at most **10 epochs** in all, and returns the
+# trained model. The check calls your function with all but the last 5,000 of the
+# 55,000 training images, then scores the model on those 5,000, which your function
+# was never given: reach at least **0.88 accuracy** on them. So train on the function's
+# arguments only (you may hold some of them out with `validation_split`, or watch the
+# course's validation set with `validation_data=(X_valid, y_valid)`); a model that
+# also trained on other images, or was built and trained outside the function, is
+# turned down. Sections 4 and 11 have ideas for a model that learns fast. The check
+# trains your model, so it takes as long as your training does.
+
 
 # %%
-set_seeds(42)
+def train_fast_classifier(X, y):
+    ...  # STUB
+    # BEGIN SOLUTION
+    # Scored on the 5,000 withheld images, this reached 0.894, 0.896 and 0.896 with
+    # seeds 42, 1 and 2 (spread 0.0014), well above the check's 0.88, which leaves
+    # room for other reasonable models.
+    epochs, batch_size = 10, 256
+    set_seeds(42)
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(28, 28)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(300, activation="relu"),
+            keras.layers.Dense(100, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    schedule = keras.optimizers.schedules.CosineDecay(
+        2e-3, decay_steps=epochs * math.ceil(len(X) / batch_size)
+    )
+    model.compile(
+        loss="sparse_categorical_crossentropy",
+        optimizer=keras.optimizers.Adam(learning_rate=schedule),
+        metrics=["accuracy"],
+        steps_per_execution=20,
+    )
+    model.fit(
+        X,
+        y,
+        epochs=epochs,
+        batch_size=batch_size,
+        validation_data=(X_valid, y_valid),
+        verbose=2,
+    )
+    return model
+    # END SOLUTION
 
-fast_model = ...  # STUB
-# BEGIN SOLUTION
-EPOCHS, BATCH_SIZE = 10, 256
-steps_per_epoch = math.ceil(len(X_train) / BATCH_SIZE)
-fast_model = keras.Sequential(
-    [
-        keras.Input(shape=(28, 28)),
-        keras.layers.Flatten(),
-        keras.layers.Dense(300, activation="relu"),
-        keras.layers.Dense(100, activation="relu"),
-        keras.layers.Dense(10, activation="softmax"),
-    ]
-)
-schedule = keras.optimizers.schedules.CosineDecay(2e-3, decay_steps=EPOCHS * steps_per_epoch)
-fast_model.compile(
-    loss="sparse_categorical_crossentropy",
-    optimizer=keras.optimizers.Adam(learning_rate=schedule),
-    metrics=["accuracy"],
-    steps_per_execution=20,
-)
-fast_model.fit(
-    X_train,
-    y_train,
-    epochs=EPOCHS,
-    batch_size=BATCH_SIZE,
-    validation_data=(X_valid, y_valid),
-    verbose=2,
-)
-# END SOLUTION
-ch03.q7.check(fast_model)
+
+ch03.q7.check(train_fast_classifier)
 
 # %% [markdown]
 # See how far you have come:
