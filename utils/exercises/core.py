@@ -499,8 +499,8 @@ def fresh_file(path: Any, what: str, since: float | None = None) -> Path:
     cutoff = SESSION_START if since is None else since
     if stat.st_mtime < cutoff - 1.0:  # a second of slack for coarse file-system clocks
         raise Incorrect(
-            f"{path} was written before this check's run started, so it is not this run's "
-            f"{what}: run the cell that writes it again, then check again."
+            f"{path} was written before this notebook's checks were loaded, so it is "
+            f"not from this run: run the cell that writes {what} again, then check again."
         )
     return path
 
