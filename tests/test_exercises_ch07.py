@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import time
+from pathlib import Path
+
 import keras
+import pytest
 import tensorflow as tf
 
 from tests.exercise_contract import contract_tests
@@ -58,6 +64,41 @@ class WritesNothing(keras.callbacks.Callback):
         super().__init__()
 
 
+class WritesAnEmptyEventFile(ErrorRateLogger):
+    """Creates an event file but never writes into it."""
+
+    def on_train_begin(self, logs=None):
+        Path(self.log_dir).mkdir(parents=True, exist_ok=True)
+        (Path(self.log_dir) / "events.out.tfevents.0.empty.v2").touch()
+
+    def on_epoch_end(self, epoch, logs=None):
+        pass
+
+    def on_train_end(self, logs=None):
+        pass
+
+
+class LeavesAStaleEventFile(ErrorRateLogger):
+    """Right values, but in a file dated before the training: a log from an earlier run."""
+
+    def on_train_end(self, logs=None):
+        self.writer.close()
+        an_hour_ago = time.time() - 3600
+        for path in Path(self.log_dir).glob("events.out.tfevents.*"):
+            os.utime(path, (an_hour_ago, an_hour_ago))
+
+
+class CallsSysExit(ErrorRateLogger):
+    def on_epoch_end(self, epoch, logs=None):
+        sys.exit(0)
+
+
+class LoopsForever(ErrorRateLogger):
+    def on_epoch_end(self, epoch, logs=None):
+        while True:
+            pass
+
+
 RIGHT_ANSWERS = [
     (ch07.q1, "a"),
     (ch07.q1, " A "),
@@ -92,6 +133,9 @@ WRONG_ANSWERS = [
     (ch07.q5, _logger(lambda logs: 1 - logs["val_accuracy"], tag="error"), "no scalar tagged"),
     (ch07.q5, _logger(lambda logs: 1 - logs["val_accuracy"], per_batch=True), "one value per"),
     (ch07.q5, _logger(lambda logs: 1 - logs["val_accuracy"], step_offset=5), "step=epoch"),
+    (ch07.q5, WritesAnEmptyEventFile, "is empty"),
+    (ch07.q5, LeavesAStaleEventFile, "written before"),
+    (ch07.q5, CallsSysExit, "sys.exit()"),
     (ch07.q6, "a", "tf.summary"),
     (ch07.q6, "c", "during training"),
 ]
@@ -117,3 +161,24 @@ def test_callback_that_crashes_is_reported_not_raised() -> None:
 
 def test_solution_status_is_correct() -> None:
     assert ch07.q5.evaluate(ErrorRateLogger).status == CORRECT
+
+
+def test_endless_callback_is_stopped_with_feedback(monkeypatch) -> None:
+    monkeypatch.setattr(ch07, "_TRAINING_SECONDS", 3.0)
+    start = time.monotonic()
+    feedback = ch07.q5.evaluate(LoopsForever)
+    assert feedback.status == INCORRECT
+    assert "still running" in feedback.message
+    assert time.monotonic() - start < 60
+
+
+@pytest.mark.parametrize("exercise", ch07.exercises.exercises, ids=lambda e: e.name)
+def test_a_right_answer_passes_after_wrong_tries(exercise) -> None:
+    """No state left behind by an earlier wrong try blocks a later right one."""
+    wrong = [answer for ex, answer, _ in WRONG_ANSWERS if ex is exercise]
+    if exercise is ch07.q5:  # each try trains a model: a crash, an exit, a wrong value
+        wrong = [_logger(lambda logs: 1 / 0), CallsSysExit, WritesAnEmptyEventFile, wrong[2]]
+    right = next(answer for ex, answer in RIGHT_ANSWERS if ex is exercise)
+    for answer in wrong:
+        assert exercise.evaluate(answer).status != CORRECT
+    assert exercise.evaluate(right).status == CORRECT

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from tests.exercise_contract import contract_tests
@@ -37,6 +39,12 @@ def _pipeline(*steps):
                 dataset = dataset.shuffle(len(X), seed=1)
             elif step == "small shuffle":
                 dataset = dataset.shuffle(4, seed=1)
+            elif step == "shuffle once":
+                dataset = dataset.shuffle(len(X), seed=1, reshuffle_each_iteration=False)
+            elif step == "batch, dropping the remainder":
+                dataset = dataset.batch(batch_size, drop_remainder=True)
+            elif step == "repeat":
+                dataset = dataset.repeat()
             elif step == "batch":
                 dataset = dataset.batch(batch_size)
             elif step == "prefetch":
@@ -55,6 +63,7 @@ RIGHT_ANSWERS = [
     (ch09.q3, json.dumps(TF_CONFIG)),
     (ch09.q4, make_dataset_solution),
     (ch09.q4, _pipeline("cache", "shuffle", "batch", "prefetch")),
+    (ch09.q2, iter([2048, 0.008])),  # any finite collection of the two numbers
     (ch09.q5, "tuner1"),
     (ch09.q5, " tuner1 "),
     (ch09.q6, "b"),
@@ -89,6 +98,18 @@ WRONG_ANSWERS = [
     (ch09.q4, _pipeline("shuffle", "batch", "prefetch"), "no .cache()"),
     (ch09.q4, _pipeline("cache", "shuffle", "prefetch"), "not batches"),
     (ch09.q4, lambda X, y, batch_size: X, "should return a tf.data.Dataset"),
+    (ch09.q4, _pipeline("cache", "shuffle once", "batch", "prefetch"), "reshuffle_each_iteration"),
+    (
+        ch09.q4,
+        _pipeline("cache", "shuffle", "batch, dropping the remainder", "prefetch"),
+        "drop_remainder",
+    ),
+    (ch09.q4, _pipeline("cache", "shuffle", "batch", "repeat", "prefetch"), "does it end"),
+    (ch09.q2, itertools.count(2048), "more than 10 items"),
+    (ch09.q3, {**TF_CONFIG, "cluster": {"worker": CLUSTER, "ps": ["x:1"]}}, "no 'ps' job"),
+    (ch09.q3, {**TF_CONFIG, "cluster": {"worker": itertools.cycle(CLUSTER)}}, "does it end"),
+    (ch09.q3, {**TF_CONFIG, "cluster": {"worker": CLUSTER[0]}}, "not one string"),
+    (ch09.q3, {**TF_CONFIG, "task": {"type": "worker", "index": "2"}}, "not the string"),
     (ch09.q4, lambda X, y, batch_size: tf.data.Dataset.from_tensor_slices(X), "pair"),
     (ch09.q5, "tuner0", "another row"),
     (ch09.q5, "4", "best trial's id"),
@@ -113,3 +134,22 @@ def test_unfinished_make_dataset_means_not_answered() -> None:
     def make_dataset(X, y, batch_size): ...
 
     assert ch09.q4.evaluate(make_dataset).status == UNANSWERED
+
+
+@pytest.mark.parametrize("exercise", ch09.exercises.exercises, ids=lambda e: e.name)
+def test_a_right_answer_passes_after_wrong_tries(exercise) -> None:
+    """No state left behind by an earlier wrong try blocks a later right one."""
+    wrong = [answer for ex, answer, _ in WRONG_ANSWERS if ex is exercise]
+    right = next(answer for ex, answer in RIGHT_ANSWERS if ex is exercise)
+    for answer in wrong:
+        assert exercise.evaluate(answer).status != "correct"
+    assert exercise.evaluate(right).status == "correct"
+
+
+def test_a_student_function_that_mutates_its_arrays_changes_nothing_later() -> None:
+    def make_dataset(X, y, batch_size):
+        X[:] = 0  # the check hands out copies: its own data stays as it was
+        return make_dataset_solution(X, y, batch_size)
+
+    assert ch09.q4.evaluate(make_dataset).status == "incorrect"
+    assert ch09.q4.evaluate(make_dataset_solution).status == "correct"

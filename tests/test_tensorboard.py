@@ -5,6 +5,9 @@ test starts the real TensorBoard server on a free loopback port, against that fo
 and asks its HTTP API for the runs and scalar tags; the others read the event files
 with ``utils.tensorboard_logs`` and check the values. pytest runs ``tests/`` before
 ``notebooks/``, so on a fresh clone the fixture executes the chapter notebook first.
+The last tests attack the helpers themselves: a truncated or damaged event file,
+runs started in the same second by threads and processes, and log folders that are
+symbolic links.
 """
 
 from __future__ import annotations
@@ -12,18 +15,29 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import multiprocessing
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
+import types
 import urllib.error
 import urllib.request
 
 import pytest
 
+from utils import tensorboard_logs
 from utils.paths import OUTPUTS_ROOT, PROJECT_ROOT
-from utils.tensorboard_logs import list_runs, read_scalars
+from utils.tensorboard_logs import (
+    LogFolderError,
+    TruncatedEventFileWarning,
+    clear_runs,
+    list_runs,
+    new_run_dir,
+    read_scalars,
+)
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "07_tensorboard.ipynb"
 LOG_ROOT = OUTPUTS_ROOT / "07_tensorboard" / "logs"
@@ -200,3 +214,159 @@ def test_custom_scalar_follows_the_cosine_schedule(log_root) -> None:
     assert values[0] == pytest.approx(1e-3)
     assert values[-1] == pytest.approx(0.0, abs=1e-9)
     assert all(a >= b for a, b in itertools.pairwise(values))
+
+
+# --- The helpers under attack -------------------------------------------------------------
+
+
+def _write_scalars(folder, count=20) -> bytes:
+    """An event file in ``folder`` with the scalar "x" = step at steps 0..count-1."""
+    import tensorflow as tf
+
+    writer = tf.summary.create_file_writer(str(folder))
+    with writer.as_default():
+        for step in range(count):
+            tf.summary.scalar("x", float(step), step=step)
+    writer.close()
+    return next(folder.glob("events.out.tfevents.*")).read_bytes()
+
+
+def test_truncated_event_file_gives_what_was_read_and_a_note(tmp_path) -> None:
+    data = _write_scalars(tmp_path)
+    path = next(tmp_path.glob("events.out.tfevents.*"))
+    path.write_bytes(data[:-7])  # the last record loses its end, as if the run was killed
+    with pytest.warns(TruncatedEventFileWarning, match="cut short") as caught:
+        scalars = read_scalars(tmp_path)
+    assert scalars["x"] == [(step, float(step)) for step in range(19)]
+    assert path.name in str(caught[0].message) and "flush" in str(caught[0].message)
+
+
+def test_damaged_event_file_gives_what_was_read_and_a_note(tmp_path) -> None:
+    data = bytearray(_write_scalars(tmp_path))
+    data[len(data) // 2] ^= 0xFF  # one flipped byte: that record's checksum fails
+    next(tmp_path.glob("events.out.tfevents.*")).write_bytes(bytes(data))
+    with pytest.warns(TruncatedEventFileWarning, match="damaged"):
+        scalars = read_scalars(tmp_path)
+    steps = [step for step, _ in scalars["x"]]
+    assert 0 < len(steps) < 20 and steps == list(range(len(steps)))
+
+
+def test_reading_a_missing_folder_says_so(tmp_path) -> None:
+    with pytest.raises(FileNotFoundError, match="no log folder"):
+        read_scalars(tmp_path / "train")
+
+
+FROZEN_STAMP = "run_2026_01_01-00_00_00"  # every call "starts in the same second"
+
+
+def _freeze_clock(monkeypatch) -> None:
+    monkeypatch.setattr(
+        tensorboard_logs, "time", types.SimpleNamespace(strftime=lambda _: FROZEN_STAMP)
+    )
+
+
+def test_runs_in_the_same_second_in_threads_get_folders_of_their_own(tmp_path, monkeypatch) -> None:
+    _freeze_clock(monkeypatch)
+    n_threads = 16
+    start_together = threading.Barrier(n_threads)
+    folders, errors = [], []
+
+    def make_run() -> None:
+        start_together.wait()
+        try:
+            folders.append(new_run_dir(tmp_path, "lr_0.01"))
+        except Exception as error:  # reported below, with the others
+            errors.append(error)
+
+    threads = [threading.Thread(target=make_run) for _ in range(n_threads)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors
+    assert len(set(folders)) == n_threads
+    assert all(folder.is_dir() and folder.name.endswith("_lr_0.01") for folder in folders)
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(f.name for f in folders)
+
+
+def _make_runs_in_a_child(root, start_together, queue) -> None:
+    start_together.wait()
+    queue.put([new_run_dir(root, "custom").name for _ in range(5)])
+
+
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="needs the fork start method"
+)
+def test_runs_in_the_same_second_in_processes_get_folders_of_their_own(
+    tmp_path, monkeypatch
+) -> None:
+    _freeze_clock(monkeypatch)  # forked children inherit the frozen clock
+    context = multiprocessing.get_context("fork")
+    n_processes = 4
+    start_together, queue = context.Barrier(n_processes), context.Queue()
+    children = [
+        context.Process(target=_make_runs_in_a_child, args=(tmp_path, start_together, queue))
+        for _ in range(n_processes)
+    ]
+    for child in children:
+        child.start()
+    names = [name for _ in children for name in queue.get(timeout=60)]
+    for child in children:
+        child.join(timeout=30)
+        assert child.exitcode == 0
+    assert len(set(names)) == 5 * n_processes
+    assert all(name.startswith(FROZEN_STAMP) and name.endswith("_custom") for name in names)
+
+
+def test_a_suffix_cannot_leave_the_log_folder(tmp_path) -> None:
+    for suffix in ("../escape", "a/b", "..", "a\\b"):
+        with pytest.raises(ValueError, match="plain name"):
+            new_run_dir(tmp_path / "logs", suffix)
+    assert not (tmp_path / "escape").exists()
+
+
+def test_clear_runs_refuses_a_symlinked_log_folder(tmp_path) -> None:
+    elsewhere = tmp_path / "drive" / "all_my_logs"  # a folder outside the course
+    precious = new_run_dir(elsewhere, "last_year")
+    (precious / "notes.txt").write_text("keep me", encoding="utf-8")
+    link = tmp_path / "course" / "logs"
+    link.parent.mkdir()
+    try:
+        link.symlink_to(elsewhere, target_is_directory=True)
+    except (OSError, NotImplementedError):
+        pytest.skip("this system cannot make symbolic links")
+    with pytest.raises(LogFolderError, match="symbolic link") as raised:
+        clear_runs(link)
+    assert str(elsewhere) in str(raised.value) and "yourself" in str(raised.value)
+    assert (precious / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_clear_runs_deletes_runs_only_and_never_through_a_link(tmp_path) -> None:
+    root = tmp_path / "logs"
+    run = new_run_dir(root, "lr_0.001")
+    _write_scalars(run)
+    unnamed_run = root / "old_experiment" / "train"  # holds event files: a run too
+    unnamed_run.mkdir(parents=True)
+    _write_scalars(unnamed_run)
+    (root / "README.txt").write_text("what these runs are", encoding="utf-8")
+    (root / "empty_folder").mkdir()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "data.txt").write_text("not a run", encoding="utf-8")
+    try:
+        (root / "run_linked").symlink_to(outside, target_is_directory=True)
+    except (OSError, NotImplementedError):
+        pytest.skip("this system cannot make symbolic links")
+    deleted = clear_runs(root)
+    assert {path.name for path in deleted} == {run.name, "old_experiment", "run_linked"}
+    assert sorted(path.name for path in root.iterdir()) == ["README.txt", "empty_folder"]
+    assert (outside / "data.txt").read_text(encoding="utf-8") == "not a run"
+    assert list_runs(root) == []
+
+
+def test_clear_runs_makes_a_missing_folder_and_rejects_a_file(tmp_path) -> None:
+    assert clear_runs(tmp_path / "new" / "logs") == []
+    assert (tmp_path / "new" / "logs").is_dir()
+    (tmp_path / "a_file").write_text("x", encoding="utf-8")
+    with pytest.raises(LogFolderError, match="is a file"):
+        clear_runs(tmp_path / "a_file")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,10 @@ from utils.exercises.core import (
     Exercise,
     ExerciseSet,
     Incorrect,
-    NotAnswered,
     as_letter,
     as_number,
     call_student_function,
+    fresh_file,
 )
 
 
@@ -130,36 +131,81 @@ def _fit_with_student_callback(callback_class: Any, log_dir: Path) -> list[float
         optimizer=keras.optimizers.Adam(learning_rate=0.02),
         metrics=["accuracy"],
     )
-    try:
-        history = model.fit(
-            X_train,
-            y_train,
-            batch_size=100,
-            epochs=_EPOCHS,
-            validation_data=(X_valid, y_valid),
-            callbacks=[callback],
-            verbose=0,
+
+    def train() -> Any:
+        try:
+            return model.fit(
+                X_train,
+                y_train,
+                batch_size=100,
+                epochs=_EPOCHS,
+                validation_data=(X_valid, y_valid),
+                callbacks=[callback],
+                verbose=0,
+            )
+        except KeyError as error:  # reported with advice below, not as a bare crash
+            return _MissingLogKey(error)
+
+    # The student's callback runs inside fit: bounded in time, safe from sys.exit().
+    history = call_student_function(train, name="your callback", seconds=_TRAINING_SECONDS)
+    if isinstance(history, _MissingLogKey):
+        raise Incorrect(
+            f"Your callback asked the logs for {history.error}, which they do not hold: at the "
+            "end of an epoch they hold 'loss', 'accuracy', 'val_loss' and 'val_accuracy'."
         )
-    except NotImplementedError:
-        raise NotAnswered(
-            "Your callback is not written yet: fill in its methods, then check again."
-        ) from None
-    except KeyError as error:
-        raise Incorrect(
-            f"Your callback asked the logs for {error}, which they do not hold: at the end of "
-            "an epoch they hold 'loss', 'accuracy', 'val_loss' and 'val_accuracy'."
-        ) from None
-    except Exception as error:  # a student's bug: report it, don't crash the chapter
-        raise Incorrect(
-            f"Training with your callback raised {type(error).__name__}: {error}."
-        ) from None
     return list(history.history["val_accuracy"])
+
+
+class _MissingLogKey:
+    """What training returns when the callback read a key the logs do not have."""
+
+    def __init__(self, error: KeyError) -> None:
+        self.error = error
+
+
+# Training the tiny model takes a second or two; a callback that needs more is stuck.
+_TRAINING_SECONDS = 120.0
+
+
+def _fresh_event_files(log_dir: Path, since: float) -> list[Path]:
+    """The event files in ``log_dir`` written by this check's training and not empty.
+
+    A file that is empty (a writer created but never flushed) or older than the training
+    (copied in from an earlier run) is not this run's log: the check says so.
+    """
+    from utils.tensorboard_logs import EVENT_FILE_GLOB
+
+    event_files = sorted(log_dir.rglob(EVENT_FILE_GLOB)) if log_dir.is_dir() else []
+    if not event_files:
+        raise Incorrect(
+            "Training ran, but no event file appeared in log_dir: create the writer with "
+            "tf.summary.create_file_writer(self.log_dir) and write into it."
+        )
+    fresh = []
+    for path in event_files:
+        try:
+            fresh.append(fresh_file(path, "event file", since=since))
+        except Incorrect:
+            continue
+    if fresh:
+        return fresh
+    if all(path.stat().st_size == 0 for path in event_files):
+        raise Incorrect(
+            f"The event file {event_files[0].name} is empty: nothing reached the disk. Write "
+            "with tf.summary.scalar inside `with self.writer.as_default():`, and flush or "
+            "close the writer in on_train_end."
+        )
+    raise Incorrect(
+        f"The event files in log_dir were written before the check's training started "
+        f"({event_files[0].name}...), so they are not this run's log: write them during "
+        "training, with a writer your callback creates for log_dir."
+    )
 
 
 def _check_q5(callback_class: Any) -> None:
     import keras
 
-    from utils.tensorboard_logs import EVENT_FILE_GLOB, read_scalars
+    from utils.tensorboard_logs import read_scalars
 
     if isinstance(callback_class, keras.callbacks.Callback):
         raise Incorrect(
@@ -172,14 +218,9 @@ def _check_q5(callback_class: Any) -> None:
         )
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as folder:
         log_dir = Path(folder) / "error_rate_run"
+        started = time.time()
         val_accuracy = _fit_with_student_callback(callback_class, log_dir)
-        event_files = sorted(log_dir.rglob(EVENT_FILE_GLOB)) if log_dir.is_dir() else []
-        if not event_files:
-            raise Incorrect(
-                "Training ran, but no event file appeared in log_dir: create the writer with "
-                "tf.summary.create_file_writer(self.log_dir) and write into it."
-            )
-        folders = {path.parent for path in event_files}
+        folders = {path.parent for path in _fresh_event_files(log_dir, since=started)}
         scalars: dict[str, list[tuple[int, float]]] = {}
         for event_folder in folders:
             for tag, pairs in read_scalars(event_folder).items():
@@ -223,39 +264,63 @@ def _check_q5(callback_class: Any) -> None:
 q1 = Exercise(
     "Exercise 1",
     _check_q1,
-    hint="TensorBoard turns every sub-folder that holds event files into a run.",
+    hint=(
+        "What does TensorBoard call a run? Look for the one folder that contains all of them.",
+        "TensorBoard turns every sub-folder that holds event files into a run, so give it "
+        "the folder above all the run folders.",
+    ),
     on_correct="Point TensorBoard at the parent folder, and every run in it appears.",
 )
 q2 = Exercise(
     "Exercise 2",
     _check_q2,
-    hint="How does TensorBoard decide what is a run? And does the callback delete anything?",
+    hint=(
+        "How does TensorBoard decide what is one run? And does the callback delete anything?",
+        "Runs are told apart by their folders only, and the callback never deletes a file: "
+        "both trainings' event files end up side by side in logs/my_run.",
+    ),
     on_correct="That is why every run gets a new, time-stamped folder.",
 )
 q3 = Exercise(
     "Exercise 3",
     _check_q3,
-    hint="The callback's batch hooks run once per execution of steps_per_execution batches.",
+    hint=(
+        "With steps_per_execution, how often does Keras call a callback's batch hooks?",
+        "The batch hooks run once per execution of steps_per_execution batches: count the "
+        "executions of 10 batches in 3 epochs of 200 batches.",
+    ),
     on_correct="With steps_per_execution, 'per batch' logging means once per execution.",
 )
 q4 = Exercise(
     "Exercise 4",
     _check_q4,
-    hint="Which option shows TensorBoard to you without showing it to the whole network?",
+    hint=(
+        "Which option shows TensorBoard to you without showing it to the whole network?",
+        "TensorBoard listens on the server's loopback address only; `ssh -L` carries a port "
+        "of your laptop to it through your own SSH connection.",
+    ),
     on_correct="An SSH tunnel: the server's port 6006 appears as your laptop's port 6006.",
 )
 q5 = Exercise(
     "Exercise 5",
     _check_q5,
-    hint="on_train_begin: self.writer = tf.summary.create_file_writer(self.log_dir); "
-    "on_epoch_end: with self.writer.as_default(): tf.summary.scalar('epoch_error_rate', "
-    "1 - logs['val_accuracy'], step=epoch); on_train_end: self.writer.close().",
+    hint=(
+        "Three methods, three jobs: open a summary writer when training begins, write one "
+        "scalar per epoch into it, and close it when training ends.",
+        "on_train_begin: self.writer = tf.summary.create_file_writer(self.log_dir); "
+        "on_epoch_end: with self.writer.as_default(): tf.summary.scalar('epoch_error_rate', "
+        "1 - logs['val_accuracy'], step=epoch); on_train_end: self.writer.close().",
+    ),
     on_correct="Your callback logs its own scalar, one value per epoch, readable by TensorBoard.",
 )
 q6 = Exercise(
     "Exercise 6",
     _check_q6,
-    hint="A summary writer does not write every value to disk at once.",
+    hint=(
+        "A summary writer does not write every value to disk at once.",
+        "A writer keeps events in a buffer and writes them out every two minutes by default "
+        "(flush_millis=120000), or when its queue is full; flush() writes them now.",
+    ),
     on_correct="flush() sends the buffered values to the event file; close() does too.",
 )
 

@@ -15,6 +15,7 @@ from utils.exercises.core import (
     as_letter,
     as_number,
     call_student_function,
+    finite_items,
 )
 
 # --- Exercise 1: the batch each replica gets ---------------------------------------
@@ -37,12 +38,13 @@ def _check_q1(answer: Any) -> None:
 
 
 def _check_q2(answer: Any) -> None:
-    if isinstance(answer, (str, bytes, dict)) or not hasattr(answer, "__len__"):
+    if isinstance(answer, dict):
         raise Incorrect("Give a tuple of two numbers: (batch_size, learning_rate).")
-    if len(answer) != 2:
-        raise Incorrect(f"Give two numbers, (batch_size, learning_rate), not {len(answer)}.")
-    batch = as_number(answer[0], "a batch size")
-    rate = as_number(answer[1], "a learning rate")
+    items = finite_items(answer, "a tuple of two numbers: (batch_size, learning_rate)", limit=10)
+    if len(items) != 2:
+        raise Incorrect(f"Give two numbers, (batch_size, learning_rate), not {len(items)}.")
+    batch = as_number(items[0], "a batch size")
+    rate = as_number(items[1], "a learning rate")
     if batch == 256:
         raise Incorrect("256 is the batch per GPU; the global batch counts all 8 GPUs.")
     if batch != 2048:
@@ -79,9 +81,15 @@ def _check_q3(answer: Any) -> None:
     cluster, task = answer["cluster"], answer["task"]
     if not isinstance(cluster, dict) or "worker" not in cluster:
         raise Incorrect("'cluster' should map the job name 'worker' to the list of addresses.")
-    if "chief" in cluster:
-        raise Incorrect("This cluster has workers only: worker 0 acts as the chief.")
-    if list(cluster["worker"]) != CLUSTER:
+    others = sorted(str(job) for job in cluster if job != "worker")
+    if others:
+        raise Incorrect(
+            f"This cluster has workers only, no {others[0]!r} job: worker 0 acts as the chief."
+        )
+    addresses = cluster["worker"]
+    if isinstance(addresses, str):
+        raise Incorrect("'worker' should map to a list of the three addresses, not one string.")
+    if finite_items(addresses, "a list of the worker addresses", limit=100) != CLUSTER:
         raise Incorrect(
             "'cluster': {'worker': [...]} should list all three addresses, in the given "
             "order, identical on every machine."
@@ -89,6 +97,8 @@ def _check_q3(answer: Any) -> None:
     if not isinstance(task, dict) or task.get("type") != "worker":
         raise Incorrect("'task' should be {'type': 'worker', 'index': ...}.")
     index = task.get("index")
+    if isinstance(index, str):
+        raise Incorrect(f"The index is a whole number, not the string {index!r}.")
     if index == 3:
         raise Incorrect("Indices count from 0: the third machine is index 2.")
     if isinstance(index, bool) or index != 2:
@@ -98,12 +108,20 @@ def _check_q3(answer: Any) -> None:
 # --- Exercise 4: a tf.data pipeline -------------------------------------------------
 
 N_EXAMPLES, BATCH = 200, 16
+_MAX_ELEMENTS = 2 * N_EXAMPLES  # more elements than examples in one epoch: it never ends
 
 
 def _labels_of_one_epoch(dataset: Any) -> list[np.ndarray]:
+    try:
+        elements = finite_items(dataset, "a dataset that ends", limit=_MAX_ELEMENTS)
+    except Incorrect:
+        raise Incorrect(
+            f"Your dataset gave more than {_MAX_ELEMENTS} elements for {N_EXAMPLES} examples: "
+            "does it end? Leave out .repeat(): fit goes through the epochs itself."
+        ) from None
     batches = []
     try:
-        for element in dataset:
+        for element in elements:
             if not isinstance(element, tuple) or len(element) != 2:
                 raise Incorrect(
                     "Each element of your dataset should be a (features, label) pair: "
@@ -133,6 +151,13 @@ def _stage_names(dataset: Any) -> list[str]:
     return names
 
 
+def _cached_before_shuffle(stages: list[str]) -> bool:
+    """Whether the pipeline (steps listed last first) caches before it shuffles."""
+    cache = [i for i, name in enumerate(stages) if "Cache" in name]
+    shuffle = [i for i, name in enumerate(stages) if "Shuffle" in name]
+    return bool(cache and shuffle) and max(cache) > min(shuffle)
+
+
 def _check_q4(make_dataset: Any) -> None:
     import tensorflow as tf
 
@@ -144,6 +169,11 @@ def _check_q4(make_dataset: Any) -> None:
     epochs = [_labels_of_one_epoch(dataset) for _ in range(2)]
     sizes = [len(batch) for batch in epochs[0]]
     expected_sizes = [BATCH] * (N_EXAMPLES // BATCH) + [N_EXAMPLES % BATCH]
+    if sizes == expected_sizes[:-1]:
+        raise Incorrect(
+            f"The last {N_EXAMPLES % BATCH} examples are missing from every epoch: "
+            "drop_remainder=True drops the last, smaller batch. Keep it (the default)."
+        )
     if sorted(sizes, reverse=True) != expected_sizes:
         raise Incorrect(
             f"With {N_EXAMPLES} examples and batch_size={BATCH}, expected {len(expected_sizes)} "
@@ -157,6 +187,12 @@ def _check_q4(make_dataset: Any) -> None:
         raise Incorrect("The examples come out in their original order: add .shuffle(...).")
     if all(np.array_equal(np.sort(b), np.arange(b.min(), b.max() + 1)) for b in epochs[0]):
         raise Incorrect("Whole batches were shuffled, not examples: shuffle before you batch.")
+    stages = _stage_names(dataset)
+    if np.array_equal(orders[0], orders[1]) and _cached_before_shuffle(stages):
+        raise Incorrect(
+            "Both epochs came out in the same order although the cache comes before the "
+            "shuffle: leave reshuffle_each_iteration at its default, True."
+        )
     if np.array_equal(orders[0], orders[1]):
         raise Incorrect(
             "Both epochs came out in the same order: a cache placed after the shuffle stores "
@@ -167,7 +203,6 @@ def _check_q4(make_dataset: Any) -> None:
             "The first batch only ever holds early examples: your shuffle buffer is small. "
             "Use a buffer as large as the data set, len(X)."
         )
-    stages = _stage_names(dataset)
     if not stages or "Prefetch" not in stages[0]:
         raise Incorrect("End the pipeline with .prefetch(tf.data.AUTOTUNE).")
     if len(stages) > 1 and not any("Cache" in name for name in stages):
@@ -214,38 +249,62 @@ def _check_q6(answer: Any) -> None:
 q1 = Exercise(
     "Exercise 1",
     _check_q1,
-    hint="The batch size you give fit is shared by num_replicas_in_sync replicas.",
+    hint=(
+        "Is the batch size you give fit meant for one replica, or for the whole step?",
+        "fit's batch_size is the global batch: it is split evenly among the "
+        "num_replicas_in_sync replicas, one slice per GPU.",
+    ),
     on_correct="128 images per GPU per step, 512 per step in all.",
 )
 q2 = Exercise(
     "Exercise 2",
     _check_q2,
-    hint="Global batch = per-GPU batch × number of GPUs; the rate grows by the same factor.",
+    hint=(
+        "Start with the global batch: how many images does one step see over all 8 GPUs?",
+        "Global batch = per-GPU batch × number of GPUs; the linear scaling rule multiplies "
+        "the learning rate by the same factor as the batch.",
+    ),
     on_correct="(2048, 0.008): start with a few epochs of warm-up, and check with a finder.",
 )
 q3 = Exercise(
     "Exercise 3",
     _check_q3,
-    hint="Section 4 shows the shape: {'cluster': {'worker': [...]}, 'task': {...}}.",
+    hint=(
+        "Every machine gets the same 'cluster'; only its 'task' differs.",
+        "Section 4 shows the shape: {'cluster': {'worker': [the three addresses, in order]}, "
+        "'task': {'type': 'worker', 'index': ...}}, with indices counted from 0.",
+    ),
     on_correct="Every machine gets the same 'cluster' and its own 'task' index.",
 )
 q4 = Exercise(
     "Exercise 4",
     _check_q4,
-    hint="from_tensor_slices((X, y)), then cache(), shuffle(len(X)), batch(batch_size), "
-    "prefetch(tf.data.AUTOTUNE).",
+    hint=(
+        "Section 5 lists the steps of a pipeline and the order they go in; which of them "
+        "does the exercise ask for?",
+        "from_tensor_slices((X, y)), then cache(), shuffle(len(X)), batch(batch_size), "
+        "prefetch(tf.data.AUTOTUNE).",
+    ),
     on_correct="Cache, then shuffle, then batch, then prefetch: the order of section 5.",
 )
 q5 = Exercise(
     "Exercise 5",
     _check_q5,
-    hint='trials["val_accuracy"].idxmax() gives the best trial\'s id; .loc reads its row.',
+    hint=(
+        "Find the row with the highest val_accuracy, then read its worker column.",
+        'trials["val_accuracy"].idxmax() gives the best trial\'s id; '
+        'trials.loc[that_id, "worker"] reads its worker.',
+    ),
     on_correct="tuner1 ran trial 4, the best one.",
 )
 q6 = Exercise(
     "Exercise 6",
     _check_q6,
-    hint="What does Oracle.create_trial do when a tuner id that has a running trial asks?",
+    hint=(
+        "What does the oracle remember about each tuner id?",
+        "The oracle keeps one ongoing trial per tuner id: when an id that has a running "
+        "trial asks for a trial, Oracle.create_trial hands back that same trial.",
+    ),
     on_correct="One ongoing trial per tuner id: a restarted worker resumes it, so it runs once.",
 )
 
