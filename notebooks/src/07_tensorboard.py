@@ -111,9 +111,10 @@ print("a run starting now, with a learning rate of 0.001, gets the folder", run_
 # or holding event files) and leaves anything else alone. If the log folder is a
 # **symbolic link (심볼릭 링크)**, for example to a folder on Google Drive, it deletes
 # nothing and says so: the folder it points to may hold runs that are not this
-# notebook's. To clear old runs yourself, delete their folders (in a terminal:
-# `rm -rf outputs/07_tensorboard/logs/run_2026_11_*`), then press TensorBoard's reload
-# button.
+# notebook's. To clear old runs yourself, delete their folders (in a terminal on Linux
+# or macOS: `rm -rf outputs/07_tensorboard/logs/run_2026_11_*`; in Windows PowerShell:
+# `Remove-Item -Recurse outputs\07_tensorboard\logs\run_2026_11_*`), then press
+# TensorBoard's reload button.
 
 # %% tags=["nbval-check-output"]
 cleared = clear_runs(LOG_ROOT)  # delete every earlier run of this chapter
@@ -546,11 +547,13 @@ else:
     print("TensorBoard not started (set SHOW_TENSORBOARD = True to open it here).")
 
 # %% [markdown]
-# **From a terminal**, in the course folder, with the course's environment active:
+# **From a terminal**, in the course folder, with the course's environment (`.venv`):
 #
 # ```bash
-# tensorboard --logdir outputs/07_tensorboard/logs --port 6006
+# .venv/bin/tensorboard --logdir outputs/07_tensorboard/logs --port 6006
 # ```
+#
+# In Windows PowerShell: `.venv\Scripts\tensorboard --logdir outputs\07_tensorboard\logs --port 6006`.
 #
 # then open <http://localhost:6006> in a browser. Stop the server with Ctrl+C. If port
 # 6006 is taken (another TensorBoard is running), pick another number, such as 6007.

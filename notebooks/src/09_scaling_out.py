@@ -748,7 +748,8 @@ print(
 # %%
 for path in sorted(SEARCH_DIR.glob("*/tuner/fashion_mnist/*.json")):
     print(path.relative_to(SEARCH_DIR))
-print("last line of tuner0's log:", search.logs["tuner0"].read_text().splitlines()[-1])
+tuner0_log = search.logs["tuner0"].read_text(encoding="utf-8", errors="replace")
+print("last line of tuner0's log:", tuner0_log.splitlines()[-1])
 
 # %% [markdown]
 # **When a worker dies.** The chief does not notice a dead worker: its trial just
