@@ -1,14 +1,24 @@
-"""The notebook builder: percent-format parsing and the chapter/solution split."""
+"""The notebook builder and the course model: parsing, the chapter/solution split, headings
+and navigation from course.toml, includes, and the guards of a build."""
 
 from __future__ import annotations
 
 import ast
+import dataclasses
 
 import nbformat
 import pytest
 
 from tools import build_notebooks as builder
-from tools.build_notebooks import Chapter, for_chapter, for_solutions, navigation, parse_source
+from tools.build_notebooks import navigation
+from tools.chapter_source import (
+    expand_includes,
+    for_chapter,
+    for_solutions,
+    parse_source,
+    solution_namespace,
+)
+from tools.course import COURSE, ROOT, Chapter, Course, CourseFileError, load_course, parse_course
 from utils.environment import DISTRIBUTION_OF_MODULE
 
 SOURCE = """# %% [markdown]
@@ -47,22 +57,27 @@ def test_chapter_gets_the_placeholder_and_solutions_get_the_answer() -> None:
     assert for_solutions(EXERCISE) == "answer = 42\ncheck(answer)"
 
 
+def _course(repository: str = "https://github.com/someone/fork", branch: str = "dev") -> Course:
+    chapters = tuple(Chapter(f"0{i}_x", f"Topic {i}", "", i) for i in (1, 2, 3))
+    return Course("A course", repository, branch, chapters)
+
+
 def test_navigation_links_neighbours_and_contents() -> None:
-    chapters = [Chapter(f"0{i}_x", f"Chapter {i}", "") for i in (1, 2, 3)]
-    middle = navigation(chapters, 1, from_solutions=False)
-    assert "[← Chapter 1](01_x.ipynb)" in middle
+    course = _course()
+    middle = navigation(course.chapters[1], course, from_solutions=False)
+    assert "[← Chapter 1: Topic 1](01_x.ipynb)" in middle
     assert "[Contents](../README.md)" in middle
-    assert "[Chapter 3 →](03_x.ipynb)" in middle
-    last_solutions = navigation(chapters, 2, from_solutions=True)
-    assert "[← Chapter 2](../02_x.ipynb)" in last_solutions
+    assert "[Chapter 3: Topic 3 →](03_x.ipynb)" in middle
+    last_solutions = navigation(course.chapters[2], course, from_solutions=True)
+    assert "[← Chapter 2: Topic 2](../02_x.ipynb)" in last_solutions
     assert "[Contents](../../README.md)" in last_solutions
     assert "→" not in last_solutions
 
 
 def test_colab_links_come_from_the_repository_in_course_toml() -> None:
-    course = {"repository": "https://github.com/someone/fork", "branch": "dev"}
-    notebook = builder.NOTEBOOKS / "03_x.ipynb"
-    assert builder.colab_url(notebook, course) == (
+    course = _course()
+    notebook = ROOT / "notebooks" / "03_x.ipynb"
+    assert course.colab_url(notebook) == (
         "https://colab.research.google.com/github/someone/fork/blob/dev/notebooks/03_x.ipynb"
     )
     cell = builder.setup_cell("import keras_tuner as kt\nfrom sklearn import svm\n", course)
@@ -88,8 +103,8 @@ def test_the_setup_cell_is_its_module_verbatim_then_one_generated_call() -> None
     cell = builder.setup_cell("import numpy as np\n")
     assert cell.startswith(body + "\n\n\nset_up_course(\n")
     assert _call_values(cell) == {
-        "repository": builder.read_course()["repository"] + ".git",
-        "branch": builder.read_course()["branch"],
+        "repository": COURSE.repository + ".git",
+        "branch": COURSE.branch,
         "version": builder.course_version(),
         "colab_copy": "/content/neural-networks-with-keras",
         "packages": ["keras", "numpy", "tensorflow"],
@@ -99,12 +114,12 @@ def test_the_setup_cell_is_its_module_verbatim_then_one_generated_call() -> None
 
 def test_generated_values_are_escaped_and_the_colab_folder_stays_in_content() -> None:
     odd = "https://example.invalid/x/a'b\"c\n)\nimport os; os.system('echo owned')#"
-    cell = builder.setup_cell("", {"repository": odd, "branch": "dev'\n--upload-pack=x"})
+    cell = builder.setup_cell("", _course(odd, "dev'\n--upload-pack=x"))
     values = _call_values(cell)
     assert values["repository"] == odd + ".git"
     assert values["branch"] == "dev'\n--upload-pack=x"
     assert values["colab_copy"] == "/content/course"
-    parent = builder.setup_cell("", {"repository": "https://example.invalid/..", "branch": "m"})
+    parent = builder.setup_cell("", _course("https://example.invalid/..", "m"))
     assert _call_values(parent)["colab_copy"] == "/content/course"
     many = builder.setup_cell("".join(f"import {m}\n" for m in DISTRIBUTION_OF_MODULE))
     assert max(map(len, many.splitlines())) <= 100 and len(_call_values(many)["packages"]) > 8
@@ -155,27 +170,83 @@ def test_slide_metadata_follows_headings_and_keeps_code_with_its_text() -> None:
     ]  # fmt: skip
 
 
-def test_check_mode_reports_a_stale_notebook(tmp_path, monkeypatch, capsys) -> None:
-    """What CI relies on to keep the badges and setup cells current."""
-    first = builder.read_chapters()[0]
+def _copy_of_one_chapter(tmp_path) -> Course:
+    """A course folder with course.toml and the first chapter's source only."""
+    first = COURSE.chapters[0]
     (tmp_path / "notebooks" / "src").mkdir(parents=True)
-    (tmp_path / "notebooks" / "solutions").mkdir()
-    course = (builder.ROOT / "course.toml").read_text(encoding="utf-8")
-    (tmp_path / "course.toml").write_text(course.split("[[chapters]]")[0] + "[[chapters]]\n"
+    text = (ROOT / "course.toml").read_text(encoding="utf-8")
+    (tmp_path / "course.toml").write_text(text.split("[[chapters]]")[0] + "[[chapters]]\n"
         + f'stem = "{first.stem}"\ntitle = "{first.title}"\nsummary = "One."\n')  # fmt: skip
     (tmp_path / "notebooks" / "src" / first.source.name).write_bytes(first.source.read_bytes())
-    for name, value in [("ROOT", tmp_path), ("NOTEBOOKS", tmp_path / "notebooks")]:
-        monkeypatch.setattr(builder, name, value)
-    monkeypatch.setattr(builder, "SOURCES", tmp_path / "notebooks" / "src")
-    monkeypatch.setattr(builder, "SOLUTIONS", tmp_path / "notebooks" / "solutions")
+    return load_course(tmp_path / "course.toml")
 
-    assert builder.main([]) == 0  # build (no outputs)
-    assert builder.main(["--check"]) == 0
-    text = (tmp_path / "course.toml").read_text(encoding="utf-8")
-    (tmp_path / "course.toml").write_text(text.replace("nn-keras-course/", "new-owner/"))
+
+def test_check_mode_reports_a_stale_notebook(tmp_path, capsys) -> None:
+    """What CI relies on to keep the badges and setup cells current."""
+    course = _copy_of_one_chapter(tmp_path)
+    stem = course.chapters[0].stem
+    assert builder.main([], course=course) == 0  # build (no outputs)
+    assert builder.main(["--check"], course=course) == 0
+    moved = dataclasses.replace(course, repository="https://github.com/new-owner/x")
     capsys.readouterr()
-    assert builder.main(["--check"]) == 1
-    assert f"notebooks/{first.stem}.ipynb is out of date" in capsys.readouterr().out
+    assert builder.main(["--check"], course=moved) == 1
+    assert f"notebooks/{stem}.ipynb is out of date" in capsys.readouterr().out
+    assert not list(tmp_path.rglob("*.partial")), "a build leaves no partial file behind"
+
+
+def test_the_heading_comes_from_course_toml_only(tmp_path) -> None:
+    course = _copy_of_one_chapter(tmp_path)
+    chapter = course.chapters[0]
+    lesson, solutions = builder.build(chapter, course)
+    first_text = next(c for c in lesson.cells if c.cell_type == "markdown" and c.source[:2] == "# ")
+    assert first_text.source.startswith(f"# Chapter 1: {chapter.title}\n\n")
+    assert f"# Solutions: Chapter 1: {chapter.title}" in solutions.cells[2].source
+    source = chapter.source.read_text(encoding="utf-8")
+    chapter.source.write_text(source.replace("# %% [markdown]\n", "# %% [markdown]\n# # Old\n", 1))
+    with pytest.raises(ValueError, match=r"course\.toml"):
+        builder.build(chapter, course)
+
+
+def test_no_chapter_source_writes_its_own_title() -> None:
+    for chapter in COURSE.chapters:
+        titles = [c for c in parse_source(chapter.source.read_text(encoding="utf-8"))
+                  if c.kind == "markdown" and c.text.startswith("# ")]  # fmt: skip
+        assert not titles, f"{chapter.source.name} has its own title: course.toml holds it"
+
+
+def test_course_toml_mistakes_are_named() -> None:
+    good = (ROOT / "course.toml").read_text(encoding="utf-8")
+    with pytest.raises(CourseFileError, match="'02_lower_case_words'"):
+        parse_course(good.replace('stem = "02_', 'stem = "12_', 1))
+    with pytest.raises(CourseFileError, match="'branch' is missing"):
+        parse_course(good.replace('branch = "main"', ""))
+    assert [c.number for c in parse_course(good).chapters] == list(range(1, 10))
+
+
+def test_an_include_line_shows_the_definition_written_once_in_utils() -> None:
+    code = "x = 1\nfrom utils.reproducibility import set_seeds  # include\ny = 2"
+    expanded = expand_includes(code)
+    assert "\ndef set_seeds(" in expanded and "import set_seeds" not in expanded
+    assert expanded.endswith("\ny = 2")
+    with pytest.raises(ValueError, match="defines no nothing_here"):
+        expand_includes("from utils.reproducibility import nothing_here  # include")
+    with pytest.raises(ValueError, match="no file"):
+        expand_includes("from utils.not_a_module import x  # include")
+
+
+def test_tests_take_solutions_from_the_chapter_source() -> None:
+    chapter = COURSE.chapter("03_fashion_mnist_classification")
+    solution = solution_namespace(chapter, "train_fast_classifier")["train_fast_classifier"]
+    assert callable(solution)
+    with pytest.raises(ValueError, match="defines no no_such_function"):
+        solution_namespace(chapter, "no_such_function")
+
+
+def test_a_chapter_with_diagrams_is_not_executed_without_graphviz(monkeypatch) -> None:
+    monkeypatch.setattr(builder.shutil, "which", lambda name: None)
+    with pytest.raises(SystemExit, match="Graphviz"):
+        builder.require_diagram_tools(COURSE.chapter("04_functional_api_wide_and_deep"))
+    builder.require_diagram_tools(COURSE.chapter("01_perceptron_and_xor"))  # draws none
 
 
 def test_markdown_splits_before_each_heading_but_not_inside_code() -> None:

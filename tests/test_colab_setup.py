@@ -10,6 +10,7 @@ variable Colab sets, and a local git repository standing in for GitHub).
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.metadata
 import os
 import re
@@ -22,10 +23,10 @@ from pathlib import Path
 import pytest
 
 from tools import build_notebooks as builder
+from tools.course import COURSE, ROOT, Course
 from utils import environment, quiet
 from utils.environment import PackageProblem, find_problems, prepare_notebook
 
-ROOT = builder.ROOT
 REQUIREMENTS = environment.read_requirements()
 
 
@@ -145,7 +146,7 @@ def test_a_failed_install_on_colab_says_what_to_do() -> None:
 
 
 def test_each_chapter_checks_the_packages_it_imports() -> None:
-    chapters = {c.stem: c for c in builder.read_chapters()}
+    chapters = {c.stem: c for c in COURSE.chapters}
     tuning = builder.distributions_used(chapters["08_hyperparameter_tuning"].source.read_text())
     perceptron = builder.distributions_used(chapters["01_perceptron_and_xor"].source.read_text())
     assert "keras-tuner" in tuning
@@ -220,8 +221,8 @@ print("UTILS FROM", Path(shell.user_ns["utils"].__file__).resolve().parent.paren
 """
 
 
-def _setup_cell(course: dict | None = None) -> str:
-    chapter = builder.read_chapters()[0]
+def _setup_cell(course: Course = COURSE) -> str:
+    chapter = course.chapters[0]
     return builder.setup_cell(chapter.source.read_text(encoding="utf-8"), course)
 
 
@@ -292,7 +293,7 @@ def _for_colab(tmp_path: Path, repository: str) -> tuple[str, Path]:
     """The generated cell, fetching from `repository` into a stand-in for /content."""
     content = tmp_path / "content"
     content.mkdir()
-    code = _setup_cell({**builder.read_course(), "repository": repository})
+    code = _setup_cell(dataclasses.replace(COURSE, repository=repository))
     code = code.replace(repr(repository + ".git"), repr(repository))  # a local path
     colab_copy = re.search(r"^    colab_copy=(.*),$", code, re.MULTILINE)[1]
     copy = content / "neural-networks-with-keras"

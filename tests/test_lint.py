@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tools.build_notebooks import ROOT
+from tools.course import ROOT
 
 
 def test_ruff_finds_nothing() -> None:

@@ -12,14 +12,15 @@ import nbformat
 import pytest
 
 from tools import build_notebooks as builder
+from tools.course import COURSE, ROOT
 from utils.results import RESULT_MIME_TYPE
 
-CHAPTERS = builder.read_chapters()
+CHAPTERS = COURSE.chapters
 NOTEBOOKS = [path for c in CHAPTERS for path in (c.notebook, c.solutions)]
 
 
 def _ids(paths):
-    return [str(p.relative_to(builder.ROOT)) for p in paths]
+    return [str(p.relative_to(ROOT)) for p in paths]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
@@ -29,18 +30,18 @@ def test_notebook_holds_outputs_of_one_clean_run(path) -> None:
     counts = [cell["execution_count"] for cell in code_cells]
     assert counts == list(range(1, len(code_cells) + 1)), (
         f"{path.name}: execution counts {counts} are not one run from the top; "
-        "re-run `python tools/build_notebooks.py --execute`"
+        "re-run `python -m tools execute`"
     )
     errors = [o for c in code_cells for o in c["outputs"] if o["output_type"] == "error"]
     assert not errors, f"{path.name} stores an error output: {errors[0].get('ename')}"
 
 
-@pytest.mark.parametrize("index", range(len(CHAPTERS)), ids=[c.stem for c in CHAPTERS])
-def test_notebooks_match_their_source(index: int) -> None:
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
+def test_notebooks_match_their_source(chapter) -> None:
     """Editing a notebook instead of its source, or changing course.toml (the repository
     behind the Colab badges, the chapter list) without rebuilding, fails here: the same
-    check as ``python tools/build_notebooks.py --check``."""
-    stale = builder.stale_notebooks(CHAPTERS, index)
+    check as ``python -m tools check``."""
+    stale = builder.stale_notebooks(chapter)
     assert not stale, f"{[p.name for p in stale]} differ from their build: rebuild the notebooks"
 
 
@@ -71,13 +72,12 @@ def test_solutions_pass_every_check(chapter) -> None:
 
 
 def test_every_notebook_opens_in_colab_and_starts_with_navigation_and_setup() -> None:
-    course = builder.read_course()
     for path in NOTEBOOKS:
         cells = nbformat.read(path, as_version=4).cells
-        github = course["repository"].removeprefix("https://github.com/")
+        github = COURSE.repository.removeprefix("https://github.com/")
         badge = f"(https://colab.research.google.com/github/{github}/blob/"
         assert badge in cells[0].source, f"{path.name} has no Colab badge at its top"
-        assert cells[0].source.endswith(f"{path.relative_to(builder.ROOT).as_posix()})")
+        assert cells[0].source.endswith(f"{path.relative_to(ROOT).as_posix()})")
         assert "[Contents](" in cells[1].source
         setup = next(cell for cell in cells if cell.cell_type == "code")
         assert setup.source.startswith(builder.SETUP_CELL_START)

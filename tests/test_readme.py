@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tools.build_notebooks import ROOT, read_chapters
+from tools.course import COURSE, ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -43,7 +43,7 @@ def test_readme_gives_the_windows_powershell_form_beside_each_command() -> None:
 
 
 def test_readme_lists_every_chapter_and_its_solutions() -> None:
-    for chapter in read_chapters():
+    for chapter in COURSE.chapters:
         assert f"(notebooks/{chapter.stem}.ipynb)" in README
         assert f"(notebooks/solutions/{chapter.stem}.ipynb)" in README
 
@@ -51,11 +51,10 @@ def test_readme_lists_every_chapter_and_its_solutions() -> None:
 def test_chapter_table_is_generated_from_course_toml_and_the_benchmark() -> None:
     from tools import update_readme
 
-    assert update_readme.main(["--check"]) == 0, "run python tools/update_readme.py"
+    assert update_readme.main(["--check"]) == 0, "run python -m tools readme"
 
 
 def test_every_chapter_opens_in_colab_from_the_readme() -> None:
-    from tools.build_notebooks import colab_url
-
-    for chapter in read_chapters():
-        assert f"]({colab_url(chapter.notebook)})" in README, f"no Colab badge for {chapter.stem}"
+    for chapter in COURSE.chapters:
+        badge = f"]({COURSE.colab_url(chapter.notebook)})"
+        assert badge in README, f"no Colab badge for {chapter.stem}"

@@ -7,9 +7,9 @@ and the headline results the notebook checks with ``utils.results.check_result``
 JSON file and a Markdown table, and compares with an earlier JSON to flag
 regressions in time, memory and results.
 
-    python tools/bench.py                                  # the whole course
-    python tools/bench.py 03_fashion_mnist_classification  # one chapter (+ solutions)
-    python tools/bench.py --compare benchmarks/cpu.json --output /tmp/new.json
+    python -m tools bench                                  # the whole course
+    python -m tools bench 03_fashion_mnist_classification  # one chapter (+ solutions)
+    python -m tools bench --compare benchmarks/cpu.json --output /tmp/new.json
 
 The notebooks are executed from copies: the committed ones are not changed.
 """
@@ -29,11 +29,8 @@ from typing import Any
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tools.build_notebooks import read_chapters  # noqa: E402
-from utils.results import RESULT_MIME_TYPE  # noqa: E402
+from tools.course import COURSE, ROOT
+from utils.results import RESULT_MIME_TYPE
 
 DEFAULT_OUTPUT = ROOT / "benchmarks" / "cpu.json"
 SLOWEST_CELLS = 3
@@ -340,7 +337,7 @@ def _write_atomically(path: Path, text: str) -> None:
 def notebooks_to_run(names: list[str], *, with_solutions: bool) -> list[Path]:
     """Chapter (and solutions) notebooks in course order, or the paths given."""
     paths = []
-    chapters = {chapter.stem: chapter for chapter in read_chapters()}
+    chapters = {chapter.stem: chapter for chapter in COURSE.chapters}
     for name in names or list(chapters):
         if name in chapters:
             paths.append(chapters[name].notebook)

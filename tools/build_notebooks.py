@@ -1,9 +1,8 @@
 """Build the course notebooks from their sources, and optionally run them.
 
 Every chapter is written once, as a percent-format Python file in
-``notebooks/src/`` (cells start with ``# %%``, markdown cells with
-``# %% [markdown]``). From it this script makes two notebooks, so the chapter
-and its solutions can never drift apart:
+``notebooks/src/`` (see ``tools/chapter_source.py``). From it this script makes two
+notebooks, so the chapter and its solutions can never drift apart:
 
 - ``notebooks/NN_name.ipynb``: the whole lesson; exercise code keeps only its
   placeholders (lines ending in ``# STUB``);
@@ -11,20 +10,20 @@ and its solutions can never drift apart:
   tagged ``exercises`` on), with the code between ``# BEGIN SOLUTION`` and
   ``# END SOLUTION`` and the cells tagged ``solution-only``.
 
-Both get, from ``course.toml``: an "Open in Colab" badge, navigation links, and a
-setup cell (the code of ``tools/course_setup_cell.py`` and one generated call: it finds
-this course's ``utils/``, or fetches the course on Colab and says when that copy differs
-from the version the notebook was built from, and installs what Colab lacks of the
-packages the chapter imports). Every cell also gets slide metadata, so ``jupyter
-nbconvert --to slides`` makes a lecture deck: a heading starts a slide, other
-explanations a sub-slide, and code stays on the slide of the text that introduces it.
+Both get, from ``course.toml`` (``tools/course.py``): the chapter's heading, an "Open in
+Colab" badge, navigation links, and a setup cell (the code of ``utils/course_setup.py``
+and one generated call: it finds this course's ``utils/``, or fetches the course on Colab
+and says when that copy differs from the version the notebook was built from, and
+installs what Colab lacks of the packages the chapter imports). Every cell also gets
+slide metadata, so ``jupyter nbconvert --to slides`` makes a lecture deck: a heading
+starts a slide, other explanations a sub-slide, and code stays on the slide of the text
+that introduces it.
 
-    python tools/build_notebooks.py            # rebuild the notebooks (drops outputs)
-    python tools/build_notebooks.py --execute  # rebuild, then run each one in place
-    python tools/build_notebooks.py --execute 01_perceptron_and_xor   # one chapter
-    python tools/build_notebooks.py --check    # exit 1 if a committed notebook is stale
-    python tools/build_notebooks.py --keep-outputs  # prose or layout changed, code did not
-                                                    # (or only utils/: a new version stamp)
+    python -m tools build                  # rebuild the notebooks (drops outputs)
+    python -m tools build --keep-outputs   # prose or layout changed, code did not
+                                           # (or only utils/: a new version stamp)
+    python -m tools execute 01_perceptron_and_xor   # rebuild one chapter and run it
+    python -m tools check                  # exit 1 if a committed notebook is stale
 """
 
 from __future__ import annotations
@@ -32,88 +31,35 @@ from __future__ import annotations
 import argparse
 import copy
 import hashlib
-import json
+import os
 import re
+import shutil
 import sys
 import time
-import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
-SOURCES = NOTEBOOKS / "src"
-SOLUTIONS = NOTEBOOKS / "solutions"
-if str(ROOT) not in sys.path:  # run as a script: make `utils` importable
-    sys.path.insert(0, str(ROOT))
+from tools.chapter_source import SourceCell, for_chapter, for_solutions, read_cells
+from tools.course import COURSE, ROOT, Chapter, Course
 
-STUB_MARKER = "# STUB"
-BEGIN_SOLUTION, END_SOLUTION = "# BEGIN SOLUTION", "# END SOLUTION"
-CELL_HEADER = re.compile(r"^# %%(?P<markdown> \[markdown\])?(?: tags=(?P<tags>\[.*\]))?\s*$")
 # Tags that steer this script only; nbval's own tags (nbval-check-output...) stay.
 BUILD_TAGS = {"exercises", "solution-only"}
 
 # The setup cell is real Python in its own module; the cell is what follows this line there.
-SETUP_CELL_MODULE = Path(__file__).with_name("course_setup_cell.py")
+SETUP_CELL_MODULE = ROOT / "utils" / "course_setup.py"
 CELL_MARKER = "# ---- the setup cell starts below this line ----"
 SETUP_CELL_START = "# Course setup, the same in every notebook"
 # The one generated line of the setup cell that changes whenever utils/ changes.
 VERSION_ARGUMENT = re.compile(r"^    version=.*,$", re.MULTILINE)
-COLAB_BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 # Every chapter checks these: the setup cell prints their versions.
 ALWAYS_NEEDED = ("keras", "numpy", "tensorflow")
 HEADING = re.compile(r"^#{1,6} ")
 IMPORT_LINE = re.compile(r"^\s*(?:from|import)\s+(?P<module>[A-Za-z_]\w*)", re.MULTILINE)
-
-
-@dataclass
-class SourceCell:
-    kind: str  # "markdown" or "code"
-    text: str
-    tags: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Chapter:
-    stem: str
-    title: str
-    summary: str
-
-    @property
-    def source(self) -> Path:
-        return SOURCES / f"{self.stem}.py"
-
-    @property
-    def notebook(self) -> Path:
-        return NOTEBOOKS / f"{self.stem}.ipynb"
-
-    @property
-    def solutions(self) -> Path:
-        return SOLUTIONS / f"{self.stem}.ipynb"
-
-
-def read_course() -> dict:
-    """course.toml: the title, the repository and the chapters."""
-    return tomllib.loads((ROOT / "course.toml").read_text(encoding="utf-8"))
-
-
-def read_chapters() -> list[Chapter]:
-    """The chapters listed in course.toml, in order."""
-    return [Chapter(c["stem"], c["title"], c["summary"]) for c in read_course()["chapters"]]
-
-
-def colab_url(notebook: Path, course: dict | None = None) -> str:
-    """Where Colab opens a notebook of the course straight from the repository."""
-    course = course or read_course()
-    github = course["repository"].removesuffix(".git").removeprefix("https://github.com/")
-    path = notebook.relative_to(ROOT).as_posix()
-    return f"https://colab.research.google.com/github/{github}/blob/{course['branch']}/{path}"
-
-
-def colab_badge(notebook: Path, course: dict | None = None) -> str:
-    return f"[![Open In Colab]({COLAB_BADGE_IMAGE})]({colab_url(notebook, course)})"
+# A chapter that draws model diagrams needs pydot and Graphviz when it is executed: without
+# them the helper would print summary() instead, and that fallback would be committed.
+DRAWS_DIAGRAMS = re.compile(r"\bshow_model_diagram\(")
+REQUIRE_DIAGRAMS = "COURSE_REQUIRE_DIAGRAMS"
 
 
 def distributions_used(source: str) -> list[str]:
@@ -136,22 +82,21 @@ def setup_cell_body() -> str:
 
 def course_version(root: Path | None = None) -> str:
     """What the setup cell compares with the copy it fetched on Colab (see its module)."""
-    from tools.course_setup_cell import course_version as fingerprint
+    from utils.course_setup import course_version as fingerprint
 
     return fingerprint(root or ROOT)
 
 
-def setup_cell(source: str, course: dict | None = None) -> str:
+def setup_cell(source: str, course: Course = COURSE) -> str:
     """The setup cell: the module's code, then a call with this chapter's values."""
-    course = course or read_course()
-    repository = course["repository"]
+    repository = course.repository
     folder = repository.removesuffix(".git").rstrip("/").rsplit("/", 1)[-1]
     if not re.fullmatch(r"[\w.-]+", folder) or set(folder) == {"."}:
         folder = "course"
     values = {
         "repository": repository if repository.endswith(".git") else repository + ".git",
-        "branch": course["branch"],
-        "version": course_version(),
+        "branch": course.branch,
+        "version": course_version(course.root),
         "colab_copy": f"/content/{folder}",
     }
     lines = [f"    {name}={value!r}," for name, value in values.items()]
@@ -163,83 +108,47 @@ def setup_cell(source: str, course: dict | None = None) -> str:
     return "\n".join([setup_cell_body(), "", "", "set_up_course(", *lines, ")"])
 
 
-def parse_source(text: str) -> list[SourceCell]:
-    """Split a percent-format file into cells."""
-    cells: list[SourceCell] = []
-    for line in text.splitlines():
-        header = CELL_HEADER.match(line)
-        if header:
-            kind = "markdown" if header["markdown"] else "code"
-            tags = json.loads(header["tags"]) if header["tags"] else []
-            cells.append(SourceCell(kind, "", tags))
-        elif not cells:
-            if line.strip():
-                raise ValueError(f"Text before the first '# %%' cell marker: {line!r}")
-        else:
-            cell = cells[-1]
-            if cell.kind == "markdown":
-                line = re.sub(r"^# ?", "", line)
-            cell.text += line + "\n"
-    for cell in cells:
-        cell.text = cell.text.strip("\n")
-    return cells
-
-
-def for_chapter(code: str) -> str:
-    """Exercise code as the student gets it: placeholders, no solutions."""
-    lines, inside_solution = [], False
-    for line in code.splitlines():
-        stripped = line.strip()
-        if stripped == BEGIN_SOLUTION:
-            inside_solution = True
-        elif stripped == END_SOLUTION:
-            inside_solution = False
-        elif not inside_solution:
-            lines.append(_strip_stub_marker(line))
-    return "\n".join(lines).strip("\n")
-
-
-def for_solutions(code: str) -> str:
-    """Exercise code as the solutions show it: no placeholders, no markers."""
-    lines = [
-        line
-        for line in code.splitlines()
-        if line.strip() not in (BEGIN_SOLUTION, END_SOLUTION) and not _has_stub_marker(line)
-    ]
-    return "\n".join(lines).strip("\n")
-
-
-def _has_stub_marker(line: str) -> bool:
-    return line.rstrip().endswith(STUB_MARKER)
-
-
-def _strip_stub_marker(line: str) -> str:
-    return line.rstrip()[: -len(STUB_MARKER)].rstrip() if _has_stub_marker(line) else line
-
-
-def navigation(chapters: list[Chapter], index: int, *, from_solutions: bool) -> str:
+def navigation(chapter: Chapter, course: Course = COURSE, *, from_solutions: bool) -> str:
     """Markdown links to the previous and next chapters and to the contents."""
     prefix = "../" if from_solutions else ""
+    index = course.chapters.index(chapter)
     links = []
     if index > 0:
-        previous = chapters[index - 1]
-        links.append(f"[← {previous.title}]({prefix}{previous.stem}.ipynb)")
+        previous = course.chapters[index - 1]
+        links.append(f"[← {previous.heading}]({prefix}{previous.stem}.ipynb)")
     links.append(f"[Contents]({prefix}../README.md)")
-    if index + 1 < len(chapters):
-        following = chapters[index + 1]
-        links.append(f"[{following.title} →]({prefix}{following.stem}.ipynb)")
+    if index + 1 < len(course.chapters):
+        following = course.chapters[index + 1]
+        links.append(f"[{following.heading} →]({prefix}{following.stem}.ipynb)")
     return "*" + " | ".join(links) + "*"
 
 
 Notebook = nbformat.NotebookNode
 
 
-def build(chapters: list[Chapter], index: int) -> tuple[Notebook, Notebook]:
+def with_heading(chapter: Chapter, cells: list[SourceCell]) -> list[SourceCell]:
+    """The cells with the chapter's heading from course.toml on top of the first one.
+
+    The heading lives only in course.toml, so a source that writes its own title is
+    refused: renaming or reordering chapters would leave it behind.
+    """
+    for cell in cells:
+        if cell.kind == "markdown" and re.search(r"^# ", cell.text, re.MULTILINE):
+            raise ValueError(
+                f"{chapter.source.name}: a '# ' title in the source; the builder writes "
+                f"'# {chapter.heading}' from course.toml, so remove it there"
+            )
+    heading = f"# {chapter.heading}"
+    if cells and cells[0].kind == "markdown":
+        first = SourceCell("markdown", f"{heading}\n\n{cells[0].text}", cells[0].tags)
+        return [first, *cells[1:]]
+    return [SourceCell("markdown", heading), *cells]
+
+
+def build(chapter: Chapter, course: Course = COURSE) -> tuple[Notebook, Notebook]:
     """The chapter notebook and its solutions notebook, without outputs."""
-    chapter = chapters[index]
-    course = read_course()
     source = chapter.source.read_text(encoding="utf-8")
-    cells = parse_source(source)
+    cells = with_heading(chapter, read_cells(chapter))
     setup = _code(setup_cell(source, course))
     # Plumbing, not lesson: the website folds its code away ("hide-input").
     setup.metadata["tags"] = ["course-setup", "hide-input"]
@@ -251,7 +160,7 @@ def build(chapters: list[Chapter], index: int) -> tuple[Notebook, Notebook]:
 
     lesson = [
         _badge(chapter.notebook, course),
-        _navigation_cell(chapters, index, from_solutions=False),
+        _navigation_cell(chapter, course, from_solutions=False),
         setup,
     ]
     for cell in cells:
@@ -259,16 +168,16 @@ def build(chapters: list[Chapter], index: int) -> tuple[Notebook, Notebook]:
             continue
         text = for_chapter(cell.text) if cell.kind == "code" else cell.text
         lesson.extend(_to_notebook_cells(cell, text))
-    lesson.append(_navigation_cell(chapters, index, from_solutions=False))
+    lesson.append(_navigation_cell(chapter, course, from_solutions=False))
 
     header = (
-        f"# Solutions: {chapter.title}\n\n"
-        f"Worked solutions to the exercises of [{chapter.title}](../{chapter.stem}.ipynb). "
+        f"# Solutions: {chapter.heading}\n\n"
+        f"Worked solutions to the exercises of [{chapter.heading}](../{chapter.stem}.ipynb). "
         "Try each exercise yourself before you read its solution."
     )
     solutions = [
         _badge(chapter.solutions, course),
-        _navigation_cell(chapters, index, from_solutions=True),
+        _navigation_cell(chapter, course, from_solutions=True),
         _markdown(header),
         copy.deepcopy(setup),
     ]
@@ -282,15 +191,15 @@ def build(chapters: list[Chapter], index: int) -> tuple[Notebook, Notebook]:
 
 
 def _navigation_cell(
-    chapters: list[Chapter], index: int, *, from_solutions: bool
+    chapter: Chapter, course: Course, *, from_solutions: bool
 ) -> nbformat.NotebookNode:
-    cell = _markdown(navigation(chapters, index, from_solutions=from_solutions))
+    cell = _markdown(navigation(chapter, course, from_solutions=from_solutions))
     cell.metadata["tags"] = ["course-navigation"]
     return cell
 
 
-def _badge(notebook: Path, course: dict) -> nbformat.NotebookNode:
-    cell = _markdown(colab_badge(notebook, course))
+def _badge(notebook: Path, course: Course) -> nbformat.NotebookNode:
+    cell = _markdown(course.colab_badge(notebook))
     # "remove-cell" keeps the badge off the website, which has its own launch links.
     cell.metadata["tags"] = ["colab-badge", "remove-cell"]
     return cell
@@ -364,10 +273,9 @@ def cell_layout(notebook: nbformat.NotebookNode) -> list[tuple]:
     ]
 
 
-def stale_notebooks(chapters: list[Chapter], index: int) -> list[Path]:
+def stale_notebooks(chapter: Chapter, course: Course = COURSE) -> list[Path]:
     """The committed notebooks of a chapter that are missing or differ from a fresh build."""
-    chapter = chapters[index]
-    built = build(chapters, index)
+    built = build(chapter, course)
     return [
         path
         for notebook, path in zip(built, (chapter.notebook, chapter.solutions), strict=True)
@@ -397,18 +305,45 @@ def _unstamped(code: str) -> str:
     return VERSION_ARGUMENT.sub("    version=...,", code)
 
 
+def require_diagram_tools(chapter: Chapter) -> None:
+    """Refuse to execute a chapter that draws model diagrams where they cannot be drawn."""
+    if not DRAWS_DIAGRAMS.search(chapter.source.read_text(encoding="utf-8")):
+        return
+    missing = []
+    if shutil.which("dot") is None:
+        missing.append("the Graphviz program `dot` (apt-get install graphviz, brew install "
+                       "graphviz or conda install graphviz)")
+    try:
+        import pydot  # noqa: F401
+    except ImportError:
+        missing.append("the Python package pydot (pip install pydot)")
+    if missing:
+        raise SystemExit(
+            f"{chapter.stem} draws model diagrams, and this machine lacks "
+            f"{' and '.join(missing)}: the notebook would store summary() text instead of "
+            "the diagrams. Install them, then run this again."
+        )
+
+
 def execute(notebook: nbformat.NotebookNode, folder: Path) -> None:
-    """Run a notebook top to bottom in a fresh kernel, in its own folder."""
+    """Run a notebook top to bottom in a fresh kernel, in its own folder.
+
+    The kernel inherits COURSE_REQUIRE_DIAGRAMS=1, so a diagram that cannot be drawn
+    stops the run instead of falling back to summary() text.
+    """
     from nbclient import NotebookClient
 
+    os.environ[REQUIRE_DIAGRAMS] = "1"
     client = NotebookClient(
         notebook, timeout=1800, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
     )
     client.execute()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def main(argv: list[str] | None = None, course: Course = COURSE) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m tools build", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("stems", nargs="*", help="chapters to build (default: all)")
     parser.add_argument("--execute", action="store_true", help="run each notebook in place")
     parser.add_argument(
@@ -421,37 +356,40 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    chapters = read_chapters()
-    unknown = set(args.stems) - {c.stem for c in chapters}
+    unknown = set(args.stems) - {c.stem for c in course.chapters}
     if unknown:
         parser.error(f"not in course.toml: {', '.join(sorted(unknown))}")
+    chosen = [c for c in course.chapters if not args.stems or c.stem in args.stems]
     if args.check:
-        stale = [
-            path
-            for index, chapter in enumerate(chapters)
-            if not args.stems or chapter.stem in args.stems
-            for path in stale_notebooks(chapters, index)
-        ]
+        stale = [path for chapter in chosen for path in stale_notebooks(chapter, course)]
         for path in stale:
-            shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
-            print(f"{shown} is out of date: run python tools/build_notebooks.py")
+            shown = path.relative_to(course.root)
+            print(f"{shown} is out of date: run python -m tools build")
         return 1 if stale else 0
-    SOLUTIONS.mkdir(exist_ok=True)
-    for index, chapter in enumerate(chapters):
-        if args.stems and chapter.stem not in args.stems:
-            continue
+    if args.execute:
+        for chapter in chosen:
+            require_diagram_tools(chapter)
+    for chapter in chosen:
+        chapter.solutions.parent.mkdir(exist_ok=True)
         targets = (chapter.notebook, chapter.solutions)
-        for notebook, path in zip(build(chapters, index), targets, strict=True):
+        for notebook, path in zip(build(chapter, course), targets, strict=True):
             if args.execute:
                 started = time.perf_counter()
-                print(f"running {path.relative_to(ROOT)} ...", flush=True)
+                print(f"running {path.relative_to(course.root)} ...", flush=True)
                 execute(notebook, path.parent)
                 print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
             elif args.keep_outputs:
                 carry_outputs(nbformat.read(path, as_version=4), notebook, path)
-            nbformat.write(notebook, path)
-            print(f"wrote {path.relative_to(ROOT)}")
+            _write_atomically(notebook, path)
+            print(f"wrote {path.relative_to(course.root)}")
     return 0
+
+
+def _write_atomically(notebook: Notebook, path: Path) -> None:
+    """A build interrupted halfway leaves the old notebook, never half of a new one."""
+    partial = path.with_name(f".{path.name}.partial")
+    nbformat.write(notebook, partial)
+    partial.replace(path)
 
 
 if __name__ == "__main__":

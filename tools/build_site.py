@@ -1,7 +1,7 @@
 """Build the course website from the executed notebooks, with Sphinx and myst-nb.
 
-    python tools/build_site.py                    # -> build/site/index.html
-    python tools/build_site.py --output /tmp/site
+    python -m tools site                    # -> build/site/index.html
+    python -m tools site --output /tmp/site
 
 The notebooks are shown as committed (outputs and figures included); nothing is
 executed. The site has a landing page made from course.toml, the chapters in order
@@ -30,11 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tools.build_notebooks import Chapter, read_chapters, read_course  # noqa: E402
-from tools.web_assets import MissingToolError, copy_site_mathjax  # noqa: E402
+from tools.course import COURSE, ROOT, Chapter, Course
+from tools.web_assets import MissingToolError, copy_site_mathjax
 
 SITE = ROOT / "site"
 DEFAULT_OUTPUT = ROOT / "build" / "site"
@@ -45,13 +42,13 @@ LINK = re.compile(r"(!?)\[([^\]]*)\]\(([^)\s]+)\)")
 RESULT_MIME = "application/vnd.nn-course.result+json"
 
 
-def landing_page(course: dict, chapters: list[Chapter]) -> str:
+def landing_page(course: Course, chapters: list[Chapter] | tuple[Chapter, ...]) -> str:
     """index.md: the course title, the introduction, and one entry per chapter."""
-    lines = [f"# {course['title']}", "", (SITE / "intro.md").read_text(encoding="utf-8").strip()]
+    lines = [f"# {course.title}", "", (SITE / "intro.md").read_text(encoding="utf-8").strip()]
     lines += ["", "## Chapters", "", ":::{rst-class} course-chapters", ":::", ""]
-    for number, chapter in enumerate(chapters, start=1):
+    for chapter in chapters:
         lines.append(
-            f"{number}. **[{chapter.title}](notebooks/{chapter.stem}.ipynb)**: "
+            f"{chapter.number}. **[{chapter.title}](notebooks/{chapter.stem}.ipynb)**: "
             f"{chapter.summary} ([solutions](notebooks/solutions/{chapter.stem}.ipynb))"
         )
     for caption, folder, label in (
@@ -60,7 +57,7 @@ def landing_page(course: dict, chapters: list[Chapter]) -> str:
     ):
         lines += ["", "```{toctree}", ":hidden:", f":caption: {caption}", ""]
         for chapter in chapters:
-            title = label.format(title=chapter.title, short=chapter.title.split(":")[0])
+            title = label.format(title=chapter.heading, short=f"Chapter {chapter.number}")
             lines.append(f"{title} <{folder}/{chapter.stem}>")
         lines.append("```")
     return "\n".join(lines) + "\n"
@@ -126,15 +123,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    course = read_course()
-    chapters = read_chapters()
+    course = COURSE
+    chapters = COURSE.chapters
     missing = {path for c in chapters for path in (c.notebook, c.solutions) if not path.is_file()}
     if missing:
         names = ", ".join(_shown(path) for path in sorted(missing))
         if not args.allow_missing:
             print(
-                f"error: missing {names}: build them first (python tools/build_notebooks.py "
-                "--execute NN_name), or pass --allow-missing to leave those chapters out",
+                f"error: missing {names}: build them first (python -m tools "
+                "execute NN_name), or pass --allow-missing to leave those chapters out",
                 file=sys.stderr,
             )
             return 2

@@ -7,9 +7,9 @@ the folder gets its own copies of reveal.js, require.js, jQuery and MathJax plus
 shown, so the folder can be zipped and opened on a classroom laptop (serve it with
 ``python -m http.server -d build/slides`` and open http://localhost:8000).
 
-    python tools/build_slides.py                          # every chapter
-    python tools/build_slides.py 01_perceptron_and_xor    # some chapters
-    python tools/build_slides.py --output /tmp/decks
+    python -m tools slides                          # every chapter
+    python -m tools slides 01_perceptron_and_xor    # some chapters
+    python -m tools slides --output /tmp/decks
 
 The front-end files come from the npm registry once (``npm ci`` in ``web/``,
 versions pinned in ``web/package-lock.json``).
@@ -23,12 +23,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tools import build_notebooks  # noqa: E402
-from tools.build_notebooks import Chapter, read_chapters, read_course  # noqa: E402
-from tools.web_assets import WEB, MissingToolError, copy_deck_assets  # noqa: E402
+from tools.course import COURSE, NOTEBOOKS, ROOT, Chapter
+from tools.web_assets import WEB, MissingToolError, copy_deck_assets
 
 DEFAULT_OUTPUT = ROOT / "build" / "slides"
 TEMPLATE = WEB / "slides_template"
@@ -71,7 +67,7 @@ def build_deck(exporter, notebook: Path, output: Path) -> Path:
 
 def index_page(title: str, decks: list[tuple[Chapter, str]]) -> str:
     items = "\n".join(
-        f'  <li><a href="{html.escape(name)}">{html.escape(chapter.title)}</a>'
+        f'  <li><a href="{html.escape(name)}">{html.escape(chapter.heading)}</a>'
         f"<br><small>{html.escape(chapter.summary)}</small></li>"
         for chapter, name in decks
     )
@@ -113,9 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    title = read_course()["title"]
-    notebooks: Path = args.notebooks or build_notebooks.NOTEBOOKS
-    chapters = read_chapters()
+    title = COURSE.title
+    notebooks: Path = args.notebooks or NOTEBOOKS
+    chapters = COURSE.chapters
     unknown = set(args.stems) - {c.stem for c in chapters}
     if unknown:
         parser.error(f"not in course.toml: {', '.join(sorted(unknown))}")
@@ -128,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(
             f"error: no notebook for {names}: build it first "
-            "(python tools/build_notebooks.py --execute NN_name), or name the chapters to build",
+            "(python -m tools execute NN_name), or name the chapters to build",
             file=sys.stderr,
         )
         return 2
@@ -150,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     # List every deck in the folder, including ones from earlier partial builds.
     listed = [
         (chapter, f"{chapter.stem}.slides.html")
-        for chapter in read_chapters()
+        for chapter in COURSE.chapters
         if (output / f"{chapter.stem}.slides.html").is_file()
     ]
     (output / "index.html").write_text(index_page(title, listed), encoding="utf-8")

@@ -1,12 +1,12 @@
 """Write the README's chapter table from course.toml and the latest benchmark.
 
 The table lists every chapter with its solutions, what it teaches, how long it
-ran in ``benchmarks/cpu.json`` (written by ``tools/bench.py``) and a badge that
+ran in ``benchmarks/cpu.json`` (written by ``python -m tools bench``) and a badge that
 opens it in Colab (from the repository named in course.toml), so it never needs
 editing by hand:
 
-    python tools/update_readme.py          # rewrite the table in README.md
-    python tools/update_readme.py --check  # exit 1 if the table is out of date
+    python -m tools readme          # rewrite the table in README.md
+    python -m tools readme --check  # exit 1 if the table is out of date
 """
 
 from __future__ import annotations
@@ -14,12 +14,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tools.build_notebooks import Chapter, colab_badge, read_chapters  # noqa: E402
+from tools.course import COURSE, ROOT, Chapter
 
 README = ROOT / "README.md"
 BENCHMARK = ROOT / "benchmarks" / "cpu.json"
@@ -32,10 +28,9 @@ def chapter_table(chapters: list[Chapter], benchmark: dict) -> str:
         "| # | Chapter | What you learn | Runs in (CPU) | Colab |",
         "|---|---|---|---|---|",
     ]
-    for number, chapter in enumerate(chapters, start=1):
+    for chapter in chapters:
         lesson = f"notebooks/{chapter.stem}.ipynb"
         solutions = f"notebooks/solutions/{chapter.stem}.ipynb"
-        title = chapter.title.split(": ", 1)[-1]
         if lesson in times:
             run_time = _duration(times[lesson])
             if solutions in times:
@@ -43,15 +38,15 @@ def chapter_table(chapters: list[Chapter], benchmark: dict) -> str:
         else:
             run_time = "not measured yet"
         rows.append(
-            f"| {number} | [{title}]({lesson}) ([solutions]({solutions})) "
-            f"| {chapter.summary} | {run_time} | {colab_badge(chapter.notebook)} |"
+            f"| {chapter.number} | [{chapter.title}]({lesson}) ([solutions]({solutions})) "
+            f"| {chapter.summary} | {run_time} | {COURSE.colab_badge(chapter.notebook)} |"
         )
     if benchmark:
         machine = benchmark["machine"]
         rows += [
             "",
-            f"Times: each notebook run top to bottom in a fresh kernel by `tools/bench.py` on "
-            f"{benchmark['date']}, on {machine['cpu']} ({machine['cores']} cores, "
+            f"Times: each notebook run top to bottom in a fresh kernel by `python -m tools bench` "
+            f"on {benchmark['date']}, on {machine['cpu']} ({machine['cores']} cores, "
             f"GPU: {machine['gpu'] or 'none'}). Peak memory and results: "
             "[benchmarks/cpu.md](benchmarks/cpu.md).",
         ]
@@ -66,7 +61,7 @@ def updated_readme() -> str:
     text = README.read_text(encoding="utf-8")
     start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
     benchmark = json.loads(BENCHMARK.read_text(encoding="utf-8")) if BENCHMARK.exists() else {}
-    return text[:start] + "\n" + chapter_table(read_chapters(), benchmark) + "\n" + text[end:]
+    return text[:start] + "\n" + chapter_table(COURSE.chapters, benchmark) + "\n" + text[end:]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     new = updated_readme()
     if args.check:
         if new != README.read_text(encoding="utf-8"):
-            print("README.md's chapter table is out of date: run python tools/update_readme.py")
+            print("README.md's chapter table is out of date: run python -m tools readme")
             return 1
         return 0
     README.write_text(new, encoding="utf-8")

@@ -1,6 +1,6 @@
 """What every notebook's first cell calls: the right packages, then the versions in use.
 
-The setup cell (``tools/course_setup_cell.py``) makes this course's ``utils`` importable,
+The setup cell (``utils/course_setup.py``) makes this course's ``utils`` importable,
 fetching the course from its repository first when a notebook was opened alone on
 Google Colab, and then calls :func:`prepare_notebook` with the packages the chapter
 imports. On Colab that installs what the session lacks (Keras Tuner, mostly) at the

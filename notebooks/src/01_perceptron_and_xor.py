@@ -1,6 +1,4 @@
 # %% [markdown]
-# # Chapter 1: The perceptron and XOR
-#
 # Neural networks are built from one very simple part, the artificial neuron, wired
 # together in layers. This chapter builds that part by hand, trains it, finds the
 # problem it cannot solve, and shows how adding a layer solves it. By the end you

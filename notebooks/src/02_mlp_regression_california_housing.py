@@ -1,6 +1,4 @@
 # %% [markdown]
-# # Chapter 2: Regression MLPs on California housing
-#
 # Chapter 1 built neural networks from single neurons and trained them on toy
 # problems. Now we point one at real data: twenty thousand districts of California,
 # and the question every estate agent asks, *what are the houses here worth?*

@@ -1,6 +1,4 @@
 # %% [markdown]
-# # Chapter 3: Classifying Fashion-MNIST
-#
 # Chapter 2 trained an MLP to predict a number. This chapter trains one to recognise
 # clothes: 70,000 small grayscale photos of ten kinds of garment, the Fashion-MNIST
 # data set. It is big enough that choices about the model, the optimizer and the

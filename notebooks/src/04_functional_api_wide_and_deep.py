@@ -1,6 +1,4 @@
 # %% [markdown]
-# # Chapter 4: The functional API: wide & deep networks
-#
 # Every model so far was a stack: each layer feeds the next, from the input to the
 # output, which is all `keras.Sequential` can describe. Many useful networks branch
 # and merge instead: a path that skips layers, two inputs that meet in the middle, a

@@ -1,6 +1,4 @@
 # %% [markdown]
-# # Chapter 6: Saving models and using callbacks
-#
 # A trained model that lives only in a Python session disappears when the kernel stops.
 # Training took minutes here and can take days elsewhere, so you want to keep the
 # result, share it, put it behind a server, and pick training up again later. And

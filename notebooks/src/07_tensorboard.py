@@ -1,6 +1,4 @@
 # %% [markdown]
-# # Chapter 7: Watching training with TensorBoard
-#
 # So far we have read training through `History` objects and plotted the curves
 # ourselves, after `fit` had finished. **TensorBoard (텐서보드)** is TensorFlow's
 # dashboard for the same job, and more: it draws the curves *while* training runs,

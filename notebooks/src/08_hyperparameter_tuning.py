@@ -1,6 +1,4 @@
 # %% [markdown]
-# # Chapter 8: Tuning hyperparameters
-#
 # A neural network has many knobs that training does not set for you: how many layers,
 # how many units in each, which activation, which optimizer, its learning rate, the
 # batch size, how many epochs. These are **hyperparameters (하이퍼파라미터)**: chosen

@@ -1,6 +1,4 @@
 # %% [markdown]
-# # Chapter 9: Scaling out
-#
 # Everything so far ran in one Python process on one device. When a model or a
 # search outgrows that, there are three places to look: train one model on several
 # devices at once, feed the devices fast enough that they never wait, and spread a

@@ -1,7 +1,7 @@
 """The first code cell of every notebook, kept as a real module so that ruff lints it and
 the tests import and run it.
 
-``tools/build_notebooks.py`` copies everything below the marker line (``CELL_MARKER``
+The builder (``tools/build_notebooks.py``) copies everything below the marker line (``CELL_MARKER``
 there) verbatim into each notebook and appends one generated call, ``set_up_course(...)``,
 whose values (repository, branch, the course version the notebook was built from, the
 chapter's packages) are written with ``repr()``. The cell runs before ``utils`` is
