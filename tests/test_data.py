@@ -101,6 +101,13 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def offline_mirror(offline: None, mirror: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Offline, with COURSE_DATA_MIRROR set to the mirror: how most tests start."""
+    monkeypatch.setenv(data.MIRROR_ENV_VAR, str(mirror))
+    return mirror
+
+
+@pytest.fixture
 def web_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, str]]:
     """A local web server standing in for the download site: (its folder, its URL)."""
     root = tmp_path / "web"
@@ -207,7 +214,7 @@ CALIFORNIA = Dataset(
     "california_housing/cal_housing.data",
 )
 BOTH = pytest.mark.parametrize("dataset", [FASHION, CALIFORNIA], ids=str)
-DAMAGES = pytest.mark.parametrize("damage", [flip_bytes, truncate], ids=["flipped", "truncated"])
+DAMAGE_KINDS = (flip_bytes, truncate)
 
 
 # --- The manifest -----------------------------------------------------------
@@ -240,12 +247,10 @@ def test_manifest_array_digest_matches_the_shared_table(shared_mirror: Path) -> 
 # --- The happy paths --------------------------------------------------------
 
 
-@pytest.mark.usefixtures("offline")
+@pytest.mark.usefixtures("offline_mirror")
 def test_mirror_fills_the_libraries_own_caches(
-    mirror: Path, caches: Caches, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+    caches: Caches, capsys: pytest.CaptureFixture
 ) -> None:
-    monkeypatch.setenv(data.MIRROR_ENV_VAR, str(mirror))
-
     (x_train, y_train), (x_test, y_test) = load_fashion_mnist()
     housing = load_california_housing(as_frame=True)
 
@@ -270,11 +275,10 @@ def test_mirror_fills_the_libraries_own_caches(
     assert np.array_equal(plain_y, housing.target.to_numpy())
 
 
-@pytest.mark.usefixtures("offline")
+@pytest.mark.usefixtures("offline_mirror")
 def test_warm_cache_is_verified_but_not_copied_again(
-    mirror: Path, caches: Caches, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+    caches: Caches, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
-    monkeypatch.setenv(data.MIRROR_ENV_VAR, str(mirror))
     ensure_fashion_mnist()
     ensure_california_quickly()
     cached = [*fashion_files(caches), caches.california_file]
@@ -305,16 +309,16 @@ def test_debian_copy_is_used_when_no_mirror_is_set(
         assert digest_gunzipped(path) == expected_digest("fashion-mnist", path.name)
 
 
-@pytest.mark.usefixtures("offline")
 def test_command_line_prints_one_line_per_data_set(
-    mirror: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+    offline_mirror: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
-    monkeypatch.setenv(data.MIRROR_ENV_VAR, str(mirror))
     assert data.main() == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2
-    assert lines[0].startswith(f"Fashion-MNIST: copied from the mirror {mirror} (4 files) -> ")
-    assert lines[1].startswith(f"California housing: built from the mirror {mirror} -> ")
+    assert lines[0].startswith(
+        f"Fashion-MNIST: copied from the mirror {offline_mirror} (4 files) -> "
+    )
+    assert lines[1].startswith(f"California housing: built from the mirror {offline_mirror} -> ")
 
     monkeypatch.delenv(data.MIRROR_ENV_VAR)
     assert data.main() == 0
@@ -324,46 +328,49 @@ def test_command_line_prints_one_line_per_data_set(
 # --- Damaged files ----------------------------------------------------------
 
 
-@BOTH
-@DAMAGES
-@pytest.mark.usefixtures("offline")
-def test_damaged_cache_file_is_replaced_from_the_mirror(
-    dataset: Dataset,
-    damage: Callable[[Path], None],
-    mirror: Path,
-    caches: Caches,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture,
-) -> None:
-    monkeypatch.setenv(data.MIRROR_ENV_VAR, str(mirror))
+@dataclass(frozen=True)
+class DamagedCache:
+    """A data set cached from the mirror, then one of its cache files damaged."""
+
+    dataset: Dataset
+    path: Path
+    good_bytes: bytes  # what the file held before the damage
+
+
+@pytest.fixture(
+    params=[(dataset, damage) for dataset in (FASHION, CALIFORNIA) for damage in DAMAGE_KINDS],
+    ids=lambda param: f"{param[0]}-{param[1].__name__}",
+)
+def damaged_cache(
+    request: pytest.FixtureRequest, offline_mirror: Path, caches: Caches
+) -> DamagedCache:
+    """Offline, with the mirror still set: each data set with each kind of damage."""
+    dataset, damage = request.param
     dataset.ensure()
     damaged = dataset.cache_file(caches)
     good_bytes = damaged.read_bytes()
     damage(damaged)
+    return DamagedCache(dataset, damaged, good_bytes)
+
+
+def test_damaged_cache_file_is_replaced_from_the_mirror(
+    damaged_cache: DamagedCache, capsys: pytest.CaptureFixture
+) -> None:
+    dataset, damaged = damaged_cache.dataset, damaged_cache.path
 
     dataset.ensure()
 
     assert capsys.readouterr().out.startswith(f"{damaged} was corrupt; replaced it")
     if dataset is FASHION:
-        assert damaged.read_bytes() == good_bytes
+        assert damaged.read_bytes() == damaged_cache.good_bytes
     assert dataset.ensure().origins[0] == "already cached, verified"
     assert folder_entries(damaged.parent) == dataset.cache_entries, "no temporaries left"
 
 
-@BOTH
-@DAMAGES
-@pytest.mark.usefixtures("offline")
 def test_damaged_cache_file_with_no_other_source_is_an_error(
-    dataset: Dataset,
-    damage: Callable[[Path], None],
-    mirror: Path,
-    caches: Caches,
-    monkeypatch: pytest.MonkeyPatch,
+    damaged_cache: DamagedCache, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(data.MIRROR_ENV_VAR, str(mirror))
-    dataset.ensure()
-    damaged = dataset.cache_file(caches)
-    damage(damaged)
+    dataset, damaged = damaged_cache.dataset, damaged_cache.path
     monkeypatch.delenv(data.MIRROR_ENV_VAR)
 
     with pytest.raises(CorruptDatasetError) as caught:
@@ -441,11 +448,10 @@ def interrupted_copy(source: Path, destination: Path) -> None:
     raise KeyboardInterrupt
 
 
-@pytest.mark.usefixtures("offline")
+@pytest.mark.usefixtures("offline_mirror")
 def test_interrupted_copy_leaves_nothing_behind(
-    mirror: Path, caches: Caches, monkeypatch: pytest.MonkeyPatch
+    caches: Caches, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(data.MIRROR_ENV_VAR, str(mirror))
     monkeypatch.setattr(data, "copy_file", interrupted_copy)
 
     with pytest.raises(KeyboardInterrupt):
@@ -454,11 +460,10 @@ def test_interrupted_copy_leaves_nothing_behind(
     assert folder_entries(caches.fashion_mnist_dir) == set()
 
 
-@pytest.mark.usefixtures("offline")
+@pytest.mark.usefixtures("offline_mirror")
 def test_interrupted_cache_build_leaves_nothing_behind(
-    mirror: Path, caches: Caches, monkeypatch: pytest.MonkeyPatch
+    caches: Caches, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(data.MIRROR_ENV_VAR, str(mirror))
     real_dump = data.joblib.dump
 
     def interrupted(value: object, filename: str | Path, **kwargs: object) -> None:
@@ -671,11 +676,10 @@ POSIX_ONLY = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs a
 @POSIX_ONLY
 @BOTH
 @SPECIALS
-@pytest.mark.usefixtures("offline")
+@pytest.mark.usefixtures("offline_mirror")
 def test_special_file_in_the_cache_is_a_clear_error_not_a_hang(
-    dataset: Dataset, kind: str, mirror: Path, caches: Caches, monkeypatch
+    dataset: Dataset, kind: str, caches: Caches
 ) -> None:
-    monkeypatch.setenv(data.MIRROR_ENV_VAR, str(mirror))
     target = dataset.cache_file(caches)
     make_special(target, kind)
 
@@ -730,11 +734,9 @@ def refuse_to_open(monkeypatch: pytest.MonkeyPatch, unreadable: Path) -> None:
 
 
 @BOTH
-@pytest.mark.usefixtures("offline")
 def test_unreadable_cache_file_is_replaced_or_named_with_the_fix(
-    dataset: Dataset, mirror: Path, caches: Caches, monkeypatch, capsys
+    dataset: Dataset, offline_mirror: Path, caches: Caches, monkeypatch, capsys
 ) -> None:
-    monkeypatch.setenv(data.MIRROR_ENV_VAR, str(mirror))
     dataset.ensure()
     target = dataset.cache_file(caches)
     monkeypatch.delenv(data.MIRROR_ENV_VAR)
@@ -747,33 +749,28 @@ def test_unreadable_cache_file_is_replaced_or_named_with_the_fix(
     assert f"chmod u+rw '{target}'" in message
 
     capsys.readouterr()  # what the failed download printed
-    monkeypatch.setenv(data.MIRROR_ENV_VAR, str(mirror))
+    monkeypatch.setenv(data.MIRROR_ENV_VAR, str(offline_mirror))
     dataset.ensure()
     assert capsys.readouterr().out.startswith(f"{target} was unreadable; replaced it")
 
 
 @BOTH
-@pytest.mark.usefixtures("offline")
 def test_unreadable_mirror_file_is_named_with_the_fix(
-    dataset: Dataset, mirror: Path, monkeypatch: pytest.MonkeyPatch
+    dataset: Dataset, offline_mirror: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(data.MIRROR_ENV_VAR, str(mirror))
-    refuse_to_open(monkeypatch, mirror / dataset.mirror_file)
+    refuse_to_open(monkeypatch, offline_mirror / dataset.mirror_file)
 
     with pytest.raises(DatasetUnavailableError) as caught:
         dataset.ensure()
 
     assert (
-        f"mirror: cannot read {mirror / dataset.mirror_file} (Permission denied): make it "
+        f"mirror: cannot read {offline_mirror / dataset.mirror_file} (Permission denied): make it "
         "readable" in str(caught.value)
     )
 
 
-@pytest.mark.usefixtures("offline")
-def test_a_file_where_the_cache_folder_should_be_is_named(
-    mirror: Path, caches: Caches, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(data.MIRROR_ENV_VAR, str(mirror))
+@pytest.mark.usefixtures("offline_mirror")
+def test_a_file_where_the_cache_folder_should_be_is_named(caches: Caches) -> None:
     blocker = caches.fashion_mnist_dir.parent
     blocker.parent.mkdir(parents=True)
     blocker.write_text("a file, not a folder")
@@ -801,14 +798,11 @@ data.ensure_fashion_mnist()
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="SIGKILL is POSIX-only")
-@pytest.mark.usefixtures("offline")
-def test_next_run_removes_the_staging_leftovers_of_a_killed_run(
-    mirror: Path, caches: Caches, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.usefixtures("offline_mirror")
+def test_next_run_removes_the_staging_leftovers_of_a_killed_run(caches: Caches) -> None:
     import subprocess
     import sys
 
-    monkeypatch.setenv(data.MIRROR_ENV_VAR, str(mirror))
     killed = subprocess.run(
         [sys.executable, "-c", KILLED_COPY], cwd=Path(__file__).parents[1], timeout=120
     )

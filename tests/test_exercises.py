@@ -44,19 +44,30 @@ def _answer(chapter: Chapter, example: Any) -> Any:
 
 
 def _label(answer: Any) -> str:
-    text = answer.label if isinstance(answer, Built) else repr(answer)
-    return text if len(text) <= 40 else text[:37] + "..."
+    """A test id that is the same in every run (no memory address, no set order)."""
+    if isinstance(answer, Built):
+        text = answer.label
+    elif isinstance(answer, FromSolutions):
+        text = f"solution {answer.name}"
+    elif callable(answer):
+        text = getattr(answer, "__qualname__", type(answer).__name__)
+    elif isinstance(answer, int | float | str | bool | type(None)):
+        text = repr(answer)
+    else:
+        text = type(answer).__name__
+    text = text if len(text) <= 40 else text[:37] + "..."
+    return text.replace("<", "").replace(">", "")
 
 
 RIGHT = [
-    pytest.param(chapter, exercise, answer, id=f"{exercise.ref}-{_label(answer)}")
+    pytest.param(chapter, exercise, answer, id=f"{exercise.ref}-{i}-{_label(answer)}")
     for chapter, exercise in EXERCISES
-    for answer in exercise.right
+    for i, answer in enumerate(exercise.right)
 ]
 WRONG = [
-    pytest.param(chapter, exercise, answer, phrase, id=f"{exercise.ref}-{phrase}")
+    pytest.param(chapter, exercise, answer, phrase, id=f"{exercise.ref}-{i}-{phrase[:40]}")
     for chapter, exercise in EXERCISES
-    for answer, phrase in exercise.wrong
+    for i, (answer, phrase) in enumerate(exercise.wrong)
 ]
 ALL = [pytest.param(exercise, id=exercise.ref) for _, exercise in EXERCISES]
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
-from pathlib import Path
-
 import keras
 import numpy as np
 import pytest
@@ -12,8 +9,6 @@ import pytest
 from utils.models import WideAndDeepModel
 from utils.reproducibility import set_seeds
 
-ROOT = Path(__file__).resolve().parents[1]
-CHAPTER_SOURCE = ROOT / "notebooks" / "src" / "05_subclassing_api.py"
 TOLERANCE = 1e-6  # the notebook's tolerance; on one CPU the predictions are identical
 
 
@@ -85,11 +80,3 @@ def test_clone_has_the_same_architecture(model) -> None:
     assert type(clone) is WideAndDeepModel
     assert clone.get_config() == model.get_config()
 
-
-def test_notebook_teaches_the_same_class() -> None:
-    """Chapter 5 defines the class in the notebook; utils/models.py must stay a copy."""
-    source = inspect.getsource(WideAndDeepModel)
-    assert source in CHAPTER_SOURCE.read_text(encoding="utf-8"), (
-        "WideAndDeepModel in utils/models.py differs from the class in "
-        f"{CHAPTER_SOURCE.name}: copy the notebook's class over (or the other way round)"
-    )

@@ -12,6 +12,7 @@ artifact: build/test-artifacts/site-chapter-01.png.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import urllib.request
 from html.parser import HTMLParser
@@ -21,17 +22,11 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 
-from tests.browser import (
-    chromium,
-    require_chromium,
-    require_web_assets,
-    save_screenshot,
-    serve,
-)
-from tools import build_notebooks, build_site
-from tools.build_notebooks import read_chapters
+from tests.browser import require_chromium, require_web_assets, save_screenshot, serve
+from tests.built_pages import browse
+from tools import build_site, course
 
-CHAPTERS = read_chapters()
+CHAPTERS = course.COURSE.chapters
 IDS = [chapter.stem for chapter in CHAPTERS]
 
 
@@ -48,8 +43,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(site: Path):
-    with serve(site) as base, chromium() as browser:
-        browser.base = base
+    with browse(site) as browser:
         yield browser
 
 
@@ -61,7 +55,9 @@ def _page_url(browser, chapter, *, solutions: bool = False) -> str:
 def test_build_stops_with_a_clear_message_when_a_notebook_is_missing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(build_notebooks, "NOTEBOOKS", tmp_path)
+    elsewhere = tuple(dataclasses.replace(c, root=tmp_path) for c in CHAPTERS)
+    moved = dataclasses.replace(course.COURSE, chapters=elsewhere)
+    monkeypatch.setattr(build_site, "COURSE", moved)
     assert build_site.main(["--output", str(tmp_path / "site")]) == 2
     message = capsys.readouterr().err
     assert f"{CHAPTERS[0].stem}.ipynb" in message and "--allow-missing" in message
@@ -92,7 +88,7 @@ def test_chapter_page_shows_the_notebook_and_leads_to_the_next_chapter(browser, 
     page = browser.page
     browser.open(_page_url(browser, chapter))
     assert chapter.title in page.title()
-    assert page.locator("article h1").first.text_content().strip("#¶ \n") == chapter.title
+    assert page.locator("article h1").first.text_content().strip("#¶ \n") == chapter.heading
     assert page.locator("article h2").count() >= 3, "a chapter has numbered sections"
 
     figure = page.locator("article .cell_output img").first
@@ -104,10 +100,10 @@ def test_chapter_page_shows_the_notebook_and_leads_to_the_next_chapter(browser, 
     index = CHAPTERS.index(chapter)
     following = CHAPTERS[index + 1] if index + 1 < len(CHAPTERS) else None
     if following is not None:
-        link = page.locator("article a", has_text=f"{following.title} →").first
+        link = page.locator("article a", has_text=f"{following.heading} →").first
         link.click()
         page.wait_for_url(_page_url(browser, following))
-        assert page.locator("article h1").first.text_content().strip("#¶ \n") == following.title
+        assert page.locator("article h1").first.text_content().strip("#¶ \n") == following.heading
     else:  # the last chapter: the theme's "next" link leads on to the solutions
         assert page.locator("a.right-next").count() == 1
     page.wait_for_load_state("networkidle")
@@ -119,10 +115,10 @@ def test_solutions_page_has_its_own_section_and_links_back(browser, chapter) -> 
     page = browser.page
     browser.open(_page_url(browser, chapter, solutions=True))
     heading = page.locator("article h1").first.text_content().strip("#¶ \n")
-    assert heading == f"Solutions: {chapter.title}"
+    assert heading == f"Solutions: {chapter.heading}"
     active = page.locator("nav.bd-links li.current a").first.text_content()
     assert "Solutions" in active
-    back = page.locator("article a", has_text=chapter.title).first
+    back = page.locator("article a", has_text=chapter.heading).first
     assert back.get_attribute("href") == f"../{chapter.stem}.html"
     browser.assert_clean(f"solutions of {chapter.stem}")
 

@@ -17,11 +17,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.browser import chromium, require_chromium, require_web_assets, serve
+from tests.browser import require_chromium, require_web_assets
+from tests.built_pages import browse
 from tools import build_slides
-from tools.build_notebooks import read_chapters
+from tools.course import COURSE
 
-CHAPTERS = read_chapters()
+CHAPTERS = COURSE.chapters
 HEADING = re.compile(r"^#{1,2} ", re.MULTILINE)
 MATH = re.compile(r"\$[^$\n]+\$")
 
@@ -43,8 +44,7 @@ def decks(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(decks: Path):
-    with serve(decks) as base, chromium() as browser:
-        browser.base = base
+    with browse(decks) as browser:
         yield browser
 
 
@@ -54,7 +54,7 @@ def test_build_stops_with_a_clear_message_when_a_notebook_is_missing(
     code = build_slides.main(["--notebooks", str(tmp_path), "--output", str(tmp_path / "out")])
     assert code == 2
     message = capsys.readouterr().err
-    assert f"{CHAPTERS[0].stem}.ipynb" in message and "build_notebooks.py" in message
+    assert f"{CHAPTERS[0].stem}.ipynb" in message and "python -m tools execute" in message
     assert not (tmp_path / "out").exists()
 
 
@@ -90,7 +90,7 @@ def test_deck_starts_offline_with_a_slide_per_section(browser, chapter) -> None:
     slides = page.evaluate("() => Reveal.getHorizontalSlides().length")
     assert slides >= sections > 1, (
         f"{chapter.stem}: {slides} slides for {sections} '#'/'##' headings: every heading "
-        "should start a slide (slide metadata set by tools/build_notebooks.py)"
+        "should start a slide (slide metadata set by the builder)"
     )
     assert page.evaluate("() => Reveal.getTotalSlides()") >= slides
     title = page.locator(".reveal h1").first.text_content()

@@ -382,7 +382,37 @@ def main(argv: list[str] | None = None, course: Course = COURSE) -> int:
                 carry_outputs(nbformat.read(path, as_version=4), notebook, path)
             _write_atomically(notebook, path)
             print(f"wrote {path.relative_to(course.root)}")
+    if args.stems:
+        restamp([c for c in course.chapters if c not in chosen], course)
     return 0
+
+
+def restamp(chapters: list[Chapter], course: Course = COURSE) -> None:
+    """Give other chapters' notebooks the current course version, with their outputs.
+
+    Every setup cell records the version of utils/, so a change there (new checks for
+    the chapter being built, say) leaves every other notebook stale by that one line.
+    A notebook that differs by more (prose, code) is left alone, and named.
+    """
+    for chapter in chapters:
+        targets = (chapter.notebook, chapter.solutions)
+        for notebook, path in zip(build(chapter, course), targets, strict=True):
+            if not path.exists():
+                continue
+            old = nbformat.read(path, as_version=4)
+            if cell_layout(old) == cell_layout(notebook):
+                continue
+            if _unstamped_layout(old) != _unstamped_layout(notebook):
+                shown = path.relative_to(course.root)
+                print(f"{shown} differs from its source: run python -m tools build {chapter.stem}")
+                continue
+            carry_outputs(old, notebook, path)
+            _write_atomically(notebook, path)
+            print(f"restamped {path.relative_to(course.root)} (new course version)")
+
+
+def _unstamped_layout(notebook: Notebook) -> list[tuple]:
+    return [(kind, _unstamped(source), *rest) for kind, source, *rest in cell_layout(notebook)]
 
 
 def _write_atomically(notebook: Notebook, path: Path) -> None:

@@ -17,6 +17,7 @@ The tests take solutions from here (:func:`solution_namespace`) instead of copyi
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -153,10 +154,29 @@ def exercise_cells(chapter: Chapter) -> list[SourceCell]:
     return cells[starts[0] :]
 
 
+def _names_in(node: ast.AST) -> set[str]:
+    return {name.id for name in ast.walk(node) if isinstance(name, ast.Name)}
+
+
+def _setup_data(chapter: Chapter, needed: set[str]) -> list[str]:
+    """The assignments of the exercises' first code cell (the imports and data the
+    exercises use) that bind a name in ``needed``, and those they read in turn: the data
+    a solution reads as a global (``X_valid``), without the cell's other effects."""
+    setup = next((cell for cell in exercise_cells(chapter) if cell.kind == "code"), None)
+    code = for_solutions(setup.text) if setup else ""
+    kept = []
+    for node in reversed(ast.parse(code).body):
+        if isinstance(node, ast.Assign) and set().union(*map(_names_in, node.targets)) & needed:
+            kept.append(ast.get_source_segment(code, node))
+            needed = needed | _names_in(node.value)
+    return kept[::-1]
+
+
 def solution_definitions(chapter: Chapter, names: list[str] | tuple[str, ...]) -> str:
     """The code of the top-level functions and classes ``names`` that the chapter's
-    exercises define in their solutions (with the imports of the chapter's code)."""
-    wanted, found, imports = set(names), {}, []
+    exercises define in their solutions (with the imports of the chapter's code, and the
+    exercises' data that they read)."""
+    wanted, found, imports, read = set(names), {}, [], set()
     for cell in read_cells(chapter):
         if cell.kind != "code":
             continue
@@ -173,14 +193,18 @@ def solution_definitions(chapter: Chapter, names: list[str] | tuple[str, ...]) -
             elif isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name in wanted:
                 first = min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1
                 found[node.name] = "\n".join(lines[first : node.end_lineno])
+                read |= _names_in(node)
     missing = wanted - set(found)
     if missing:
         raise ValueError(f"{chapter.source.name} defines no {', '.join(sorted(missing))}")
-    return "\n".join([*dict.fromkeys(imports), "", *(found[name] for name in names)])
+    data = _setup_data(chapter, read)
+    return "\n".join([*dict.fromkeys(imports), "", *data, "", *(found[name] for name in names)])
 
 
+@functools.cache
 def solution_namespace(chapter: Chapter, *names: str) -> dict:
-    """Run the solution definitions ``names`` of a chapter; return the names they bind."""
+    """Run the solution definitions ``names`` of a chapter; return the names they bind
+    (once per chapter and names: the data a solution reads is loaded once)."""
     namespace: dict = {"__name__": f"solutions_of_{chapter.short_name}"}
     code = solution_definitions(chapter, names)
     exec(compile(code, f"<solutions of {chapter.source.name}>", "exec"), namespace)

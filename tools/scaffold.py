@@ -56,16 +56,15 @@ def main(argv: list[str] | None = None) -> int:
     if not rebuild(chapter):
         print(
             "new-chapter: the chapter's files are written, but a rebuild failed (see above). "
-            "Fix what it says, then run: python -m tools build --keep-outputs "
-            f"(the new chapter without --keep-outputs: python -m tools build {chapter.stem})",
+            f"Fix what it says, then run: python -m tools build {chapter.stem}, then "
+            "python -m tools build --keep-outputs, then python -m tools readme",
             file=sys.stderr,
         )
         return 1
     print(
         f"\nNow write the lesson in {_shown(chapter.source)} and its exercises in "
         f"{_shown(chapter.exercise_file)}: each {TODO} marks a place to write. Then:\n"
-        f"  python -m tools execute {chapter.stem}\n"
-        "  python -m tools build --keep-outputs   # the new checks change every version stamp\n"
+        f"  python -m tools execute {chapter.stem}   # also restamps the other notebooks\n"
         "  python -m tools test-fast"
     )
     return 0
@@ -270,12 +269,14 @@ from utils.exercises.core import Exercise, ExerciseSet, Incorrect, as_number
 # runs them; a letter question uses core.multiple_choice.
 
 
+# A wrong answer that shows a known mistake gets feedback that names the mistake.
+MISTAKES = {{13: "13 adds the two numbers: the question multiplies them."}}
+
+
 def _check_q1(answer: Any) -> None:
     product = as_number(answer, "a whole number")
-    if product == 6 + 7:
-        raise Incorrect("13 adds the two numbers: the question multiplies them.")
     if product != 42:
-        raise Incorrect(f"{{product:g}} is not it: multiply 6 by 7.")
+        raise Incorrect(MISTAKES.get(product, f"{{product:g}} is not it: multiply 6 by 7."))
 
 
 q1 = Exercise(

@@ -133,32 +133,18 @@ def free_loopback_port() -> int:
 
 
 def run_distributed_search(
-    script: str | os.PathLike,
-    directory: str | os.PathLike,
-    *,
-    n_workers: int = 2,
-    timeout: float = 600.0,
-    max_restarts: int = 1,
-    startup_timeout: float = 120.0,
-    script_args: Sequence[str] = (),
-    env: dict[str, str] | None = None,
+    script: str | os.PathLike, directory: str | os.PathLike, **options: Any
 ) -> SearchResult:
     """Run ``script`` as a Keras Tuner chief plus ``n_workers`` workers; return the results.
 
     ``directory`` must be empty or missing: each process works in its own subfolder
     of it, so a search that is still there from an earlier run would be reloaded by
-    the chief instead of starting afresh. ``env`` adds variables to every process.
+    the chief instead of starting afresh. The keyword ``options`` are those of
+    :class:`DistributedSearch`: ``n_workers``, ``timeout`` (seconds), ``max_restarts``
+    (per worker), ``startup_timeout``, ``script_args`` and ``env`` (variables added to
+    every process).
     """
-    with DistributedSearch(
-        script,
-        directory,
-        n_workers=n_workers,
-        timeout=timeout,
-        max_restarts=max_restarts,
-        startup_timeout=startup_timeout,
-        script_args=script_args,
-        env=env,
-    ) as search:
+    with DistributedSearch(script, directory, **options) as search:
         search.start()
         return search.wait()
 

@@ -1,12 +1,12 @@
 """Model code that several notebooks and tests share.
 
 ``WideAndDeepModel`` is the wide & deep regressor for California housing written as a
-``keras.Model`` subclass. Chapter 5 (``notebooks/src/05_subclassing_api.py``) teaches it
-line by line and defines the very same class in the notebook; it lives here too so that
-a file saved from it can be loaded anywhere (a test, a later chapter) by importing this
-module first: importing runs the ``register_keras_serializable`` decorator, which is how
-``keras.models.load_model`` finds the class. A test checks that the two copies stay
-identical.
+``keras.Model`` subclass. It is written once, here, and chapter 5 teaches it line by line
+from this code: the chapter's cell ``#@include utils.models:WideAndDeepModel`` becomes the
+class when the notebooks are built, with any comment lines just above it, so what stands
+here is what the lesson shows. A file saved from it loads anywhere (a test, a later
+chapter) once this module is imported: importing runs the ``register_keras_serializable``
+decorator, which is how ``keras.models.load_model`` finds the class.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import keras
 
 
-# Copied verbatim from chapter 5: tests/test_model_saving_ch05.py checks they stay equal.
 @keras.saving.register_keras_serializable(package="nn_course")
 class WideAndDeepModel(keras.Model):
     """Wide & deep regressor: a wide input straight to the output, a deep input through

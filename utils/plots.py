@@ -83,14 +83,24 @@ def plot_learning_curves(
     return ax
 
 
-DIAGRAM_TOOLS_HELP = (
-    "Model diagrams need the Python package pydot and the Graphviz program `dot`, and "
-    "{missing} is missing here, so model.summary() is shown instead. To draw diagrams, run "
-    "`pip install pydot` and install Graphviz: `apt-get install graphviz` (Debian, Ubuntu), "
+DIAGRAM_TOOLS = "Model diagrams need the Python package pydot and the Graphviz program `dot`"
+INSTALL_DIAGRAM_TOOLS = (
+    "run `pip install pydot` and install Graphviz: `apt-get install graphviz` (Debian, Ubuntu), "
     "`brew install graphviz` (macOS), `winget install Graphviz.Graphviz` (Windows) or "
-    "`conda install graphviz`; then restart the kernel. "
+    "`conda install graphviz`"
+)
+DIAGRAM_TOOLS_HELP = (
+    f"{DIAGRAM_TOOLS}, and {{missing}} is missing here, so model.summary() is shown instead. "
+    f"To draw diagrams, {INSTALL_DIAGRAM_TOOLS}; then restart the kernel. "
     "Google Colab already has both."
 )
+# The notebook builder sets this to "1" when it executes notebooks: a committed notebook
+# must hold the diagrams themselves, never the summary() text a learner's machine may show.
+REQUIRE_DIAGRAMS_ENV_VAR = "COURSE_REQUIRE_DIAGRAMS"
+
+
+class DiagramToolsMissingError(RuntimeError):
+    """A diagram could not be drawn where COURSE_REQUIRE_DIAGRAMS=1 forbids the fallback."""
 
 
 def show_model_diagram(
@@ -107,8 +117,11 @@ def show_model_diagram(
     Draws with ``keras.utils.plot_model(..., show_shapes=True)``. With ``name`` and
     ``chapter`` the picture is also kept as ``images/<chapter>/<name>.png``, like
     :func:`save_fig`. Drawing needs pydot and Graphviz (Colab has both): when either is
-    missing, this says how to install them and shows ``model.summary()`` instead of failing.
+    missing, this says how to install them and shows ``model.summary()`` instead of failing,
+    unless the environment variable ``COURSE_REQUIRE_DIAGRAMS`` is ``1``: then it raises
+    :class:`DiagramToolsMissingError`.
     """
+    import os
     import shutil
     import tempfile
     from importlib.util import find_spec
@@ -120,6 +133,7 @@ def show_model_diagram(
         for tool, found in [("pydot", find_spec("pydot")), ("Graphviz", shutil.which("dot"))]
         if not found
     ]
+    failure = None
     if not missing:
         with tempfile.TemporaryDirectory() as scratch:
             keep = name is not None and chapter is not None
@@ -135,8 +149,16 @@ def show_model_diagram(
                     dpi=dpi,
                 )
                 picture = path.read_bytes()
-            except (ImportError, OSError):  # the tools are there but do not work
-                missing = ["a working Graphviz"]
+            # The tools are there but do not work (pydot 4 asserts that `dot` exited with 0).
+            except (ImportError, OSError, AssertionError) as error:
+                missing, failure = ["a working Graphviz"], error
+    if missing and os.environ.get(REQUIRE_DIAGRAMS_ENV_VAR) == "1":
+        raise DiagramToolsMissingError(
+            f"{DIAGRAM_TOOLS}, and {' and '.join(missing)} is missing here, so no diagram of "
+            f"{model.name} was drawn; {REQUIRE_DIAGRAMS_ENV_VAR}=1 (the notebook builder sets "
+            "it) forbids showing model.summary() instead. "
+            f"To draw diagrams, {INSTALL_DIAGRAM_TOOLS}; then run this again."
+        ) from failure
     if missing:
         print(DIAGRAM_TOOLS_HELP.format(missing=" and ".join(missing)))
         model.summary()

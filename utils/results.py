@@ -18,10 +18,6 @@ from dataclasses import asdict, dataclass
 RESULT_MIME_TYPE = "application/vnd.nn-course.result+json"
 
 
-class ResultBelowFloor(AssertionError):
-    """A headline result missed the floor the chapter promises."""
-
-
 @dataclass(frozen=True)
 class Result:
     name: str
@@ -38,6 +34,10 @@ class Result:
             bounds.append(f"<= {self.at_most:g}")
         mark = "PASS" if self.passed else "FAIL"
         return f"[{mark}] {self.name}: {self.value:.4g} (expected {' and '.join(bounds)})"
+
+
+class ResultBelowFloor(AssertionError):
+    """A headline result missed the floor the chapter promises."""
 
 
 def check_result(

@@ -1,6 +1,4 @@
 # %% [markdown]
-# # Chapter 5: The subclassing API
-#
 # Chapter 4 built a wide & deep network with the functional API: first describe the
 # graph of layers, then feed it data. This chapter writes the same network a third
 # way, as a Python class whose `call` method *is* the forward pass. That buys the
@@ -165,68 +163,12 @@ print("outputs:", {name: tuple(output.shape) for name, output in outputs.items()
 # This is the complete class, which the rest of the chapter uses. It also has an
 # `adapt` method (to adapt both normalization layers in one call) and three pieces
 # for saving (the decorator line, `get_config` and `from_config`), which section 5
-# explains. The course keeps an identical copy in `utils/models.py`, so other
-# notebooks and the tests can load files saved from it.
+# explains. The cell shows it as written in the course's module `utils/models.py`,
+# from which other notebooks and the tests import it to load files saved from it.
 
 
 # %%
-@keras.saving.register_keras_serializable(package="nn_course")
-class WideAndDeepModel(keras.Model):
-    """Wide & deep regressor: a wide input straight to the output, a deep input through
-    hidden layers, and an auxiliary output on the deep path.
-
-    Call it on a dict {"wide": ..., "deep": ...}; it returns {"main": ..., "aux": ...}.
-    """
-
-    def __init__(self, units=64, n_hidden=2, activation="relu", noise_std=0.0, **kwargs):
-        super().__init__(**kwargs)
-        self.units = units
-        self.n_hidden = n_hidden
-        self.activation = keras.activations.get(activation)
-        self.noise_std = noise_std
-        self.normalize_wide = keras.layers.Normalization(name="normalize_wide")
-        self.normalize_deep = keras.layers.Normalization(name="normalize_deep")
-        self.hidden = [
-            keras.layers.Dense(units, activation=self.activation, name=f"hidden_{i + 1}")
-            for i in range(n_hidden)
-        ]
-        self.concat = keras.layers.Concatenate(name="wide_and_deep")
-        self.main_output = keras.layers.Dense(1, name="main")
-        self.aux_output = keras.layers.Dense(1, name="aux")
-        self.noise_seed = keras.random.SeedGenerator(42)
-
-    def adapt(self, X_wide, X_deep):
-        """Learn each normalization layer's means and variances from training data."""
-        self.normalize_wide.adapt(X_wide)
-        self.normalize_deep.adapt(X_deep)
-
-    def call(self, inputs, training=False):
-        wide = self.normalize_wide(inputs["wide"])
-        deep = self.normalize_deep(inputs["deep"])
-        if training and self.noise_std > 0:  # a Python branch: noise while training only
-            noise = keras.random.normal(keras.ops.shape(deep), seed=self.noise_seed)
-            deep = deep + self.noise_std * noise
-        for layer in self.hidden:  # a Python loop over n_hidden layers
-            deep = layer(deep)
-        main = self.main_output(self.concat([wide, deep]))
-        return {"main": main, "aux": self.aux_output(deep)}
-
-    def get_config(self):
-        config = super().get_config()  # name, trainable, dtype
-        config.update(
-            units=self.units,
-            n_hidden=self.n_hidden,
-            activation=keras.activations.serialize(self.activation),
-            noise_std=self.noise_std,
-        )
-        return config
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        config["activation"] = keras.activations.deserialize(config["activation"])
-        return cls(**config)
-
+from utils.models import WideAndDeepModel  # include
 
 # %% [markdown]
 # To see the `training` flag at work, call a model with noise on the same five
@@ -736,8 +678,8 @@ ch05.q2.check(answer_2)
 # **Exercise 3.** How many **trainable** parameters does
 # `WideAndDeepModel(units=30, n_hidden=3)` have, once called on the chapter's inputs
 # (5 wide and 6 deep features)? You may build it and ask Keras, or count by hand.
-# (The class is imported above from `utils/models.py`, the course's copy of the one in
-# section 3.)
+# (The class is imported above from `utils/models.py`, the course's module that
+# section 3 shows.)
 
 # %%
 answer_3 = ...  # STUB

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from utils.exercises.core import (
-    Exercise,
-    ExerciseSet,
-    Incorrect,
-    as_array,
-    as_letter,
-    as_number,
-    call_student_function,
-    compiled_model,
-    finite_items,
-)
+from utils.exercises import core
+from utils.exercises.core import Built, Exercise, Incorrect
+
+# --- Exercise 1: which Boolean functions one TLU computes ------------------------------
 
 BOOLEAN_FUNCTIONS = {"AND", "OR", "NAND", "XOR", "XNOR"}
 LINEARLY_SEPARABLE = {"AND", "OR", "NAND"}
@@ -25,7 +20,7 @@ LINEARLY_SEPARABLE = {"AND", "OR", "NAND"}
 def _check_q1(answer: Any) -> None:
     if isinstance(answer, str) or not hasattr(answer, "__iter__"):
         raise Incorrect('Give a set of names, for example {"AND", "OR"}.')
-    chosen = {str(name).strip().upper() for name in finite_items(answer, "a set of names", 20)}
+    chosen = {str(name).strip().upper() for name in core.finite_items(answer, "a set of names", 20)}
     unknown = chosen - BOOLEAN_FUNCTIONS
     if unknown:
         raise Incorrect(f"{sorted(unknown)} is not among {sorted(BOOLEAN_FUNCTIONS)}.")
@@ -40,36 +35,98 @@ def _check_q1(answer: Any) -> None:
         raise Incorrect(f"One TLU can compute {sorted(missing)} too: try to find its weights.")
 
 
-def _check_q2(answer: Any) -> None:
-    count = as_number(answer, "a whole number of parameters")
-    if count == 12:
-        raise Incorrect("12 counts the weights only: every neuron also has a bias.")
-    if count == 7:
-        raise Incorrect("Each of the 3 neurons has its own weight for every one of the 4 inputs.")
-    if count != 15:
-        raise Incorrect(f"{count:g} is not it: count weights (inputs × neurons) plus biases.")
+q1 = Exercise(
+    "Exercise 1",
+    _check_q1,
+    hint=(
+        "A TLU draws one straight line through the plane of its two inputs. For which "
+        "functions can one line separate the 1s from the 0s?",
+        "Draw each truth table on a 2-by-2 grid (x1 across, x2 down). AND, OR and NAND put "
+        "their odd one out in a corner; XOR and XNOR put their 1s on a diagonal.",
+    ),
+    on_correct="AND, OR and NAND are linearly separable; XOR and XNOR are not.",
+    right=({"AND", "OR", "NAND"}, ["and", "Or", "nand"]),  # case and container do not matter
+    wrong=(
+        ({"AND", "OR", "NAND", "XOR"}, "cannot be computed by one TLU"),
+        ({"AND", "OR"}, "NAND"),
+        ({"AND", "MAYBE"}, "is not among"),
+        ("AND", "Give a set of names"),
+        (iter(int, 1), "more than 20 items"),  # an endless iterator is feedback
+    ),
+)
 
 
-def _check_q3(answer: Any) -> None:
-    choice = as_letter(answer, "abc")
-    if choice == "a":
-        raise Incorrect("A step is as cheap to compute as a sigmoid: speed was not the issue.")
-    if choice == "c":
-        raise Incorrect("The sign function outputs -1 and it still cannot be trained this way.")
+# --- Exercise 2: the parameters of a dense layer -----------------------------------------
 
 
-def _check_q4(answer: Any) -> None:
-    count = as_number(answer, "a whole number of parameters")
-    if count == 10:
-        raise Incorrect("10 counts the weights only: the single layer has a bias too.")
-    if count in (601, 3151, 3201):
-        raise Incorrect(
-            f"{count:g} is the count of the stacked layers; the question asks for the one "
-            "dense layer they are equivalent to."
-        )
-    if count != 11:
-        raise Incorrect(f"{count:g} is not it: the equivalent layer maps 10 inputs to 1 output.")
+q2 = core.number_question(
+    "Exercise 2",
+    15,
+    what="a whole number of parameters",
+    why_not={
+        12: "12 counts the weights only: every neuron also has a bias.",
+        7: "Each of the 3 neurons has its own weight for every one of the 4 inputs.",
+    },
+    otherwise="{given:g} is not it: count weights (inputs × neurons) plus biases.",
+    hint=(
+        "Count two kinds of parameters: weights on the connections, and biases.",
+        "Every neuron has one weight per input (4 × 3 of them) and one bias of its own (3).",
+    ),
+    on_correct="Keras' summary() would show 15 parameters for Dense(3) on 4 inputs.",
+    right=(np.int64(15),),
+    wrong=((16, "is not it"), ("15", "Expected a whole number")),
+)
 
+
+# --- Exercise 3: why the step function cannot be trained ---------------------------------
+
+q3 = Exercise(
+    "Exercise 3",
+    core.multiple_choice(
+        "b",
+        why_not={
+            "a": "A step is as cheap to compute as a sigmoid: speed was not the issue.",
+            "c": "The sign function outputs -1 and it still cannot be trained this way.",
+        },
+        choices="abc",
+    ),
+    hint=(
+        "Gradient descent follows the derivative. What is the step function's derivative?",
+        "The step is flat on both sides of 0: its slope is 0 everywhere it is defined, so "
+        "the gradient tells gradient descent nothing.",
+    ),
+    on_correct="A flat function gives a zero gradient, so gradient descent has nothing to follow.",
+    right=("b", " B "),
+    wrong=(("a", "speed was not the issue"), ("d", "one letter")),
+)
+
+
+# --- Exercise 4: linear layers stacked without activations -------------------------------
+
+
+q4 = core.number_question(
+    "Exercise 4",
+    11,
+    what="a whole number of parameters",
+    why_not={
+        10: "10 counts the weights only: the single layer has a bias too.",
+        **{
+            stacked: f"{stacked} is the count of the stacked layers; the question asks for "
+            "the one dense layer they are equivalent to."
+            for stacked in (601, 3151, 3201)
+        },
+    },
+    otherwise="{given:g} is not it: the equivalent layer maps 10 inputs to 1 output.",
+    hint=(
+        "Without activations, what does a stack of linear layers compute, end to end?",
+        "The stack is one linear map from 10 inputs to 1 output: count the weights and "
+        "bias of Dense(1) on 10 inputs.",
+    ),
+    on_correct="Without activations, depth buys nothing: the stack is one 10-weight layer.",
+)
+
+
+# --- Exercise 5: XNOR from two layers of TLUs --------------------------------------------
 
 XNOR_TABLE = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 XNOR_TARGETS = np.array([1, 0, 0, 1])
@@ -80,10 +137,10 @@ def _check_q5(answer: Any) -> None:
         raise Incorrect(
             "Give four things: (hidden_weights, hidden_biases, output_weights, output_bias)."
         )
-    hidden_weights = as_array(answer[0], (2, 2), "hidden_weights (2 inputs x 2 hidden TLUs)")
-    hidden_biases = as_array(answer[1], (2,), "hidden_biases (one per hidden TLU)")
-    output_weights = as_array(answer[2], (2,), "output_weights (one per hidden TLU)")
-    output_bias = as_number(answer[3], "a single number for output_bias")
+    hidden_weights = core.as_array(answer[0], (2, 2), "hidden_weights (2 inputs x 2 hidden TLUs)")
+    hidden_biases = core.as_array(answer[1], (2,), "hidden_biases (one per hidden TLU)")
+    output_weights = core.as_array(answer[2], (2,), "output_weights (one per hidden TLU)")
+    output_bias = core.as_number(answer[3], "a single number for output_bias")
     hidden = (XNOR_TABLE @ hidden_weights + hidden_biases >= 0).astype(float)
     outputs = (hidden @ output_weights + output_bias >= 0).astype(int)
     wrong = [
@@ -98,11 +155,33 @@ def _check_q5(answer: Any) -> None:
         )
 
 
+q5 = Exercise(
+    "Exercise 5",
+    _check_q5,
+    hint=(
+        "XNOR is 1 when both inputs are on, or when both are off. Which two simple "
+        "functions detect those two cases?",
+        "XNOR(a, b) = OR(AND(a, b), NOR(a, b)). AND: weights (1, 1), bias -1.5. NOR: "
+        "weights (-1, -1), bias 0.5. OR of the two hidden units: weights (1, 1), bias -0.5.",
+    ),
+    on_correct="Two layers of TLUs compute what one cannot: that is the point of hidden layers.",
+    right=((np.array([[1.0, -1.0], [1.0, -1.0]]), np.array([-1.5, 0.5]), np.ones(2), -0.5),),
+    wrong=(
+        ((np.zeros((2, 2)), np.zeros(2), np.zeros(2), 0.0), "gets the inputs"),
+        ((np.zeros((3, 2)), np.zeros(2), np.zeros(2), 0.0), "shape (2, 2)"),
+        ((1, 2), "Give four things"),
+    ),
+)
+
+
+# --- Exercise 6: two gradients from tf.GradientTape ---------------------------------------
+
+
 def _check_q6(answer: Any) -> None:
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
         raise Incorrect("Give a pair: (gradient with respect to w, gradient with respect to b).")
-    dloss_dw = as_number(answer[0], "a number for dL/dw")
-    dloss_db = as_number(answer[1], "a number for dL/db")
+    dloss_dw = core.as_number(answer[0], "a number for dL/dw")
+    dloss_db = core.as_number(answer[1], "a number for dL/db")
     if np.isclose(dloss_dw, 1.5) and np.isclose(dloss_db, 4.5):
         raise Incorrect("Your two gradients are swapped: give (dL/dw, dL/db).")
     if np.isclose(dloss_dw, 2.25) and np.isclose(dloss_db, 0.75):
@@ -113,6 +192,28 @@ def _check_q6(answer: Any) -> None:
             "`with tf.GradientTape() as tape:` and ask `tape.gradient(loss, [w, b])`."
         )
 
+
+q6 = Exercise(
+    "Exercise 6",
+    _check_q6,
+    hint=(
+        "Make w and b tf.Variable objects, and compute the loss inside "
+        "`with tf.GradientTape() as tape:`.",
+        "After the block, `tape.gradient(loss, [w, b])` returns both gradients. Check by "
+        "hand: dL/dw = 2(wx + b - y)·x, dL/db = 2(wx + b - y).",
+    ),
+    on_correct="The tape recorded the forward pass and ran it backwards: reverse-mode autodiff.",
+    right=((4.5, 1.5), [np.float32(4.5), np.float64(1.5)]),
+    wrong=(
+        ((1.5, 4.5), "swapped"),
+        ((2.25, 0.75), "half the gradients"),
+        ((1.0, 1.0), "tape.gradient"),
+        (4.5, "Give a pair"),
+    ),
+)
+
+
+# --- Exercise 7: an MLP for the two moons ------------------------------------------------
 
 MOONS_ACCURACY_FLOOR = 0.93
 
@@ -148,7 +249,7 @@ def _check_q7(model: Any) -> None:
 
     if not isinstance(model, keras.Model):
         raise Incorrect(f"Give your trained Keras model, not a {type(model).__name__}.")
-    compiled_model(model, "your moons model")
+    core.compiled_model(model, "your moons model")
     units = getattr(model.layers[-1], "units", None) if model.layers else None
     activation = _output_activation(model)
     if units == 2 and activation == "softmax":
@@ -181,7 +282,7 @@ def _check_q7(model: Any) -> None:
         )
     # Fresh points the model has never seen, from the same distribution.
     X_new, y_new = _moons_sample(2000, seed=2025)
-    probabilities = call_student_function(
+    probabilities = core.call_student_function(
         lambda X: model.predict(X, verbose=0), X_new, name="model.predict", seconds=60
     )
     probabilities = np.asarray(probabilities, dtype=float)
@@ -205,68 +306,56 @@ def _moons_sample(n_samples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return make_moons(n_samples=n_samples, noise=0.2, random_state=seed)
 
 
-q1 = Exercise(
-    "Exercise 1",
-    _check_q1,
-    hint=(
-        "A TLU draws one straight line through the plane of its two inputs. For which "
-        "functions can one line separate the 1s from the 0s?",
-        "Draw each truth table on a 2-by-2 grid (x1 across, x2 down). AND, OR and NAND put "
-        "their odd one out in a corner; XOR and XNOR put their 1s on a diagonal.",
-    ),
-    on_correct="AND, OR and NAND are linearly separable; XOR and XNOR are not.",
-)
-q2 = Exercise(
-    "Exercise 2",
-    _check_q2,
-    hint=(
-        "Count two kinds of parameters: weights on the connections, and biases.",
-        "Every neuron has one weight per input (4 × 3 of them) and one bias of its own (3).",
-    ),
-    on_correct="Keras' summary() would show 15 parameters for Dense(3) on 4 inputs.",
-)
-q3 = Exercise(
-    "Exercise 3",
-    _check_q3,
-    hint=(
-        "Gradient descent follows the derivative. What is the step function's derivative?",
-        "The step is flat on both sides of 0: its slope is 0 everywhere it is defined, so "
-        "the gradient tells gradient descent nothing.",
-    ),
-    on_correct="A flat function gives a zero gradient, so gradient descent has nothing to follow.",
-)
-q4 = Exercise(
-    "Exercise 4",
-    _check_q4,
-    hint=(
-        "Without activations, what does a stack of linear layers compute, end to end?",
-        "The stack is one linear map from 10 inputs to 1 output: count the weights and "
-        "bias of Dense(1) on 10 inputs.",
-    ),
-    on_correct="Without activations, depth buys nothing: the stack is one 10-weight layer.",
-)
-q5 = Exercise(
-    "Exercise 5",
-    _check_q5,
-    hint=(
-        "XNOR is 1 when both inputs are on, or when both are off. Which two simple "
-        "functions detect those two cases?",
-        "XNOR(a, b) = OR(AND(a, b), NOR(a, b)). AND: weights (1, 1), bias -1.5. NOR: "
-        "weights (-1, -1), bias 0.5. OR of the two hidden units: weights (1, 1), bias -0.5.",
-    ),
-    on_correct="Two layers of TLUs compute what one cannot: that is the point of hidden layers.",
-)
-q6 = Exercise(
-    "Exercise 6",
-    _check_q6,
-    hint=(
-        "Make w and b tf.Variable objects, and compute the loss inside "
-        "`with tf.GradientTape() as tape:`.",
-        "After the block, `tape.gradient(loss, [w, b])` returns both gradients. Check by "
-        "hand: dL/dw = 2(wx + b - y)·x, dL/db = 2(wx + b - y).",
-    ),
-    on_correct="The tape recorded the forward pass and ran it backwards: reverse-mode autodiff.",
-)
+# Example answers for Exercise 7: moons models of a given form, made when a test needs them.
+# A loss is a name, or a function of the keras module that gives the loss object (keras is
+# imported only when a model is made).
+_LossSpec = str | Callable[[Any], Any] | None
+
+
+def _moons_model(
+    hidden_units: tuple[int, ...] = (16, 16),
+    *,
+    output: str | None = "sigmoid",
+    units: int = 1,
+    loss: _LossSpec = "binary_crossentropy",
+    epochs: int = 0,
+) -> Any:
+    """A moons classifier, trained for ``epochs`` on the chapter's 1,000 points."""
+    import keras
+
+    from utils.reproducibility import set_seeds
+
+    set_seeds(0)
+    layers = [keras.layers.Dense(n, activation="relu") for n in hidden_units]
+    model = keras.Sequential(
+        [keras.Input(shape=(2,)), *layers, keras.layers.Dense(units, activation=output)]
+    )
+    if loss is not None:
+        loss = loss(keras) if callable(loss) else loss
+        model.compile(loss=loss, optimizer=keras.optimizers.Adam(0.01))
+    if epochs:
+        model.fit(*_moons_sample(1000, seed=42), epochs=epochs, batch_size=32, verbose=0)
+    return model
+
+
+@functools.cache
+def _trained_mlp_weights() -> list[Any]:
+    return _moons_model(epochs=40).get_weights()
+
+
+def _trained_moons_mlp(loss: _LossSpec = "binary_crossentropy") -> Any:
+    """The solution's kind of MLP, trained once with binary cross-entropy, then compiled
+    with ``loss``: how a learner who recompiles a trained model hands it in."""
+    model = _moons_model(loss=loss)
+    model.set_weights(_trained_mlp_weights())
+    return model
+
+
+def _untrained_moons_model(label: str, **form: Any) -> Built:
+    """An untrained moons model with one hidden layer and ``form``, as an example answer."""
+    return Built(functools.partial(_moons_model, (16,), **form), label)
+
+
 q7 = Exercise(
     "Exercise 7",
     _check_q7,
@@ -278,8 +367,54 @@ q7 = Exercise(
         "epochs with batch_size=32.",
     ),
     on_correct="A small MLP bends its decision boundary to follow the moons.",
+    right=(
+        Built(_trained_moons_mlp, "an MLP trained with binary cross-entropy"),
+        # "bce", the function and the Loss object are all binary cross-entropy to Keras.
+        Built(functools.partial(_trained_moons_mlp, "bce"), "compiled with 'bce'"),
+        Built(
+            functools.partial(_trained_moons_mlp, lambda keras: keras.losses.binary_crossentropy),
+            "compiled with keras.losses.binary_crossentropy",
+        ),
+        Built(
+            functools.partial(_trained_moons_mlp, lambda keras: keras.losses.BinaryCrossentropy()),
+            "compiled with BinaryCrossentropy()",
+        ),
+    ),
+    wrong=(
+        ("my model", "trained Keras model"),
+        (Built(functools.partial(_moons_model, (), epochs=20), "a linear model"), "hidden layer"),
+        # Issue 12: a linear output trained with MSE reaches the accuracy, but is not the task.
+        (
+            Built(
+                functools.partial(_moons_model, output=None, loss="mse", epochs=40),
+                "a linear output trained with MSE",
+            ),
+            "Dense(1, activation='sigmoid'). The sigmoid turns the score into a probability",
+        ),
+        # These are judged on the model's form, before any accuracy: no training needed.
+        (_untrained_moons_model("sigmoid with MSE", loss="mse"), "binary cross-entropy"),
+        (
+            _untrained_moons_model("focal loss", loss="binary_focal_crossentropy"),
+            "binary cross-entropy",
+        ),
+        (
+            _untrained_moons_model(
+                "softmax pair", output="softmax", units=2, loss="sparse_categorical_crossentropy"
+            ),
+            "one sigmoid unit",
+        ),
+        (_untrained_moons_model("relu output", output="relu"), "'relu'"),
+        (_untrained_moons_model("uncompiled", loss=None), "not compiled"),
+        (
+            _untrained_moons_model(
+                "logits loss on a sigmoid",
+                loss=lambda keras: keras.losses.BinaryCrossentropy(from_logits=True),
+            ),
+            "from_logits",
+        ),
+    ),
 )
 
-exercises = ExerciseSet("chapter 1", [q1, q2, q3, q4, q5, q6, q7], module=__name__)
-progress = exercises.progress
-assert_all_correct = exercises.assert_all_correct
+
+exercises = core.ExerciseSet.of_module(__name__)
+progress, assert_all_correct = exercises.progress, exercises.assert_all_correct

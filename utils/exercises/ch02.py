@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import functools
+import importlib
+import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from utils.exercises.core import (
-    Exercise,
-    ExerciseSet,
-    Incorrect,
-    as_letter,
-    as_number,
-    call_student_function,
-    compiled_model,
-    finite_items,
-)
+from utils.exercises import core
+from utils.exercises.core import Built, Exercise, FromSolutions, Incorrect
+
+
+def _keras_answer(make: Callable[[Any], Any], label: str) -> Built:
+    """An example answer made of Keras objects by ``make(keras)``, when a test needs it:
+    importing the checks does not import Keras."""
+    return Built(lambda: make(importlib.import_module("keras")), label)
+
 
 # --- Exercise 1: an output activation for a positive, unbounded target ----------------
 
@@ -97,39 +99,100 @@ def _check_q1(answer: Any) -> str | None:
     raise Incorrect(f'"{name}" is not one of the activations this chapter discussed.')
 
 
+q1 = Exercise(
+    "Exercise 1",
+    _check_q1,
+    hint=(
+        "The output must never be below zero, and must have no ceiling. Go through the "
+        "activations you know and ask both questions of each.",
+        "Section 4's table: for a positive target with no upper limit, its second row. "
+        "sigmoid and tanh are bounded, and with no activation the output can go negative.",
+    ),
+    on_correct=(
+        "softplus (smooth, never exactly flat) or ReLU both keep predictions positive "
+        "without capping them; softplus is the safer choice, since a ReLU output can get "
+        "stuck at 0 with a zero gradient."
+    ),
+    right=(
+        "softplus",
+        " ReLU ",
+        _keras_answer(lambda keras: keras.activations.softplus, "keras.activations.softplus"),
+        "exponential",  # positive, no ceiling: right, with a note on softplus
+        "squareplus",
+    ),
+    wrong=(
+        ("sigmoid", "between 0 and 1"),
+        ("tanh", "between -1 and 1"),
+        ("linear", "negative"),
+        ("softmax", "class probabilities"),
+        ("banana", "not one of the activations"),
+        ("elu", "below zero"),
+        ("leaky_relu", "below zero"),
+        ("relu6", "stops at 6"),
+        ("hard_sigmoid", "between 0 and 1"),
+        (3, "Keras name as a string"),
+    ),
+)
+
+
 # --- Exercise 2: output neurons for a 3-D location ---------------------------------------
 
 
-def _check_q2(answer: Any) -> None:
-    count = as_number(answer, "a whole number of output neurons")
-    if count == 1:
-        raise Incorrect(
-            "One neuron outputs one number, but a 3-D location is three numbers (x, y, z)."
-        )
-    if count in (6, 9):
-        raise Incorrect(
-            f"{count:g} is too many: each coordinate is one predicted value, and each predicted "
-            "value needs exactly one neuron."
-        )
-    if count != 3:
-        raise Incorrect(f"{count:g} is not it: use one output neuron per predicted value.")
+q2 = core.number_question(
+    "Exercise 2",
+    3,
+    what="a whole number of output neurons",
+    why_not={
+        1: "One neuron outputs one number, but a 3-D location is three numbers (x, y, z).",
+        **{
+            too_many: f"{too_many} is too many: each coordinate is one predicted value, and "
+            "each predicted value needs exactly one neuron."
+            for too_many in (6, 9)
+        },
+    },
+    otherwise="{given:g} is not it: use one output neuron per predicted value.",
+    hint=(
+        "Multivariate regression: how many numbers does the model have to output?",
+        "One output neuron per predicted value, with no activation: count the coordinates "
+        "of a point in 3-D.",
+    ),
+    on_correct="One output neuron per predicted value: Dense(3) with no activation.",
+    right=(np.int64(3),),
+    wrong=((2, "one output neuron per predicted value"), ("3", "Expected a whole number")),
+)
 
 
 # --- Exercise 3: why adapt the Normalization layer on the training set only --------------
 
 
-def _check_q3(answer: Any) -> None:
-    choice = as_letter(answer, "abc")
-    if choice == "a":
-        raise Incorrect(
-            "adapt() on 20,000 rows takes a blink: speed is not the reason. Think about what "
-            "the validation and test scores are meant to measure."
-        )
-    if choice == "c":
-        raise Incorrect(
-            "Keras would happily adapt on any array: nothing stops you, which is exactly why "
-            "you must know not to."
-        )
+q3 = Exercise(
+    "Exercise 3",
+    core.multiple_choice(
+        "b",
+        why_not={
+            "a": (
+                "adapt() on 20,000 rows takes a blink: speed is not the reason. Think about "
+                "what the validation and test scores are meant to measure."
+            ),
+            "c": (
+                "Keras would happily adapt on any array: nothing stops you, which is exactly "
+                "why you must know not to."
+            ),
+        },
+        choices="abc",
+    ),
+    hint=(
+        "What would the validation score measure if the model had seen validation statistics?",
+        "Section 3.1: the validation and test sets stand for districts the model has never "
+        "seen. Is adapt() slow on 20,000 rows? Does Keras stop you adapting on any array?",
+    ),
+    on_correct=(
+        "Anything fitted to data (means, variances, weights) comes from the training set "
+        "only, so validation and test scores stay honest estimates on unseen data."
+    ),
+    right=("b", " B"),
+    wrong=(("a", "speed is not the reason"), ("c", "happily adapt"), ("d", "one letter")),
+)
 
 
 # --- Exercise 4: losses that are robust to outliers ------------------------------------
@@ -159,7 +222,7 @@ def _loss_key(item: Any) -> tuple[str, str | None]:
 def _check_q4(answer: Any) -> None:
     if isinstance(answer, str):
         raise Incorrect('Give a set of names, for example {"mse"}.')
-    items = finite_items(answer, 'a set of names, for example {"mse"}')
+    items = core.finite_items(answer, 'a set of names, for example {"mse"}')
     chosen, unknown = set(), []
     for item in items:
         shown, key = _loss_key(item)
@@ -187,6 +250,52 @@ def _check_q4(answer: Any) -> None:
         )
 
 
+q4 = Exercise(
+    "Exercise 4",
+    _check_q4,
+    hint=(
+        "Compare how each loss grows for a very large error: like error², or like |error|?",
+        "Section 5's gradient plot: MSE pulls harder without limit as the error grows, "
+        "MAE's pull stays at ±1 and Huber's stops growing at ±delta. Give every loss whose "
+        'pull is capped, as a set like {"...", "..."}.',
+    ),
+    on_correct=(
+        "MAE and Huber grow linearly for large errors, so a few outliers cannot dominate "
+        "training; Huber also keeps MSE's smooth, shrinking gradient near zero error."
+    ),
+    right=(
+        {"mae", "huber"},
+        ["MAE", "Huber"],
+        # Keras' other names for the same losses are just as right.
+        {"mean_absolute_error", "huber_loss"},
+        {"mae", "mean_absolute_error", "huber"},
+        _keras_answer(
+            lambda keras: [keras.losses.MeanAbsoluteError(), keras.losses.Huber(delta=2.0)],
+            "[MeanAbsoluteError(), Huber(delta=2.0)]",
+        ),
+        _keras_answer(
+            lambda keras: (keras.losses.mean_absolute_error, keras.losses.huber),
+            "(mean_absolute_error, huber)",
+        ),
+        Built(lambda: (name for name in ["mae", "huber"]), "a generator of names"),
+    ),
+    wrong=(
+        ({"mse", "mae", "huber"}, "squares each error"),
+        ({"mae"}, "huber"),
+        ({"huber"}, "mae"),
+        ({"mae", "rmse"}, "is not among"),
+        ("mae", "Give a set of names"),
+        ({"mean_squared_error", "mae", "huber"}, "squares each error"),
+        (
+            _keras_answer(lambda keras: [keras.losses.MeanSquaredError()], "[MeanSquaredError()]"),
+            "squares each error",
+        ),
+        (set(), "empty"),
+        (itertools.count(), "more than"),
+    ),
+)
+
+
 # --- Exercise 5: the Huber loss in NumPy ---------------------------------------------------
 
 
@@ -205,14 +314,14 @@ _HUBER_MIXED = (np.array([0.0, 0.0, 0.0, 0.0]), np.array([0.5, -1.5, 3.0, -6.0])
 
 
 def _student_huber(function: Any, y_true: np.ndarray, y_pred: np.ndarray, delta: float) -> float:
-    result = call_student_function(
+    result = core.call_student_function(
         function, y_true.copy(), y_pred.copy(), delta, name="Your huber function"
     )
     if np.ndim(result) == 1 and not isinstance(result, str):
         raise Incorrect(
             "Your function returns one loss per sample: return their mean, a single number."
         )
-    return as_number(result, "a single number (the mean loss)")
+    return core.as_number(result, "a single number (the mean loss)")
 
 
 def _check_q5(function: Any) -> None:
@@ -256,6 +365,62 @@ def _check_q5(function: Any) -> None:
             f"With delta=2 and errors on both sides of it, the mean loss should be "
             f"{reference_huber(*_HUBER_MIXED):.4f}, but your function returns {mixed:.4f}."
         )
+
+
+# Example answers for Exercise 5: the learner's huber, right and wrong in the usual ways.
+
+
+def _huber_with_keras(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
+    import keras
+
+    return keras.losses.Huber(delta=delta)(y_true, y_pred)  # a 0-d tensor
+
+
+def _huber_without_half(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
+    error = np.asarray(y_pred) - np.asarray(y_true)
+    small = np.abs(error) <= delta
+    return np.mean(np.where(small, error**2, delta * (np.abs(error) - 0.5 * delta)))
+
+
+def _huber_without_offset(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
+    error = np.asarray(y_pred) - np.asarray(y_true)
+    small = np.abs(error) <= delta
+    return np.mean(np.where(small, 0.5 * error**2, delta * np.abs(error)))
+
+
+def _huber_always_quadratic(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
+    return np.mean(0.5 * (np.asarray(y_pred) - np.asarray(y_true)) ** 2)
+
+
+def _huber_ignoring_delta(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
+    return reference_huber(y_true, y_pred, 1.0)
+
+
+def _huber_per_sample(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
+    error = np.asarray(y_pred) - np.asarray(y_true)
+    return np.where(np.abs(error) <= delta, 0.5 * error**2, delta * (np.abs(error) - 0.5 * delta))
+
+
+q5 = Exercise(
+    "Exercise 5",
+    _check_q5,
+    hint=(
+        "Compute the errors e = y_pred - y_true as an array, choose for each sample the "
+        "quadratic or the linear piece depending on |e| <= delta, then average.",
+        "np.where(np.abs(error) <= delta, 0.5 * error**2, delta * (np.abs(error) - 0.5 * "
+        "delta)) gives one loss per sample; return its mean as a float.",
+    ),
+    on_correct="Your function matches keras.losses.Huber, which computes the same mean.",
+    right=(FromSolutions("huber"), _huber_with_keras),
+    wrong=(
+        (_huber_without_half, "a ½ is missing"),
+        (_huber_without_offset, "− ½·delta"),
+        (_huber_always_quadratic, "grow linearly"),
+        (_huber_ignoring_delta, "ignores its `delta`"),
+        (_huber_per_sample, "one loss per sample"),
+        ("huber", "Expected a function"),
+    ),
+)
 
 
 # --- Exercise 6: a function that trains a regression MLP, judged on withheld districts ----
@@ -353,7 +518,9 @@ def _predict(model: Any, X: np.ndarray) -> np.ndarray:
         return model.predict(features, verbose=0, batch_size=1024)
 
     try:
-        predictions = call_student_function(predict, X, name="Your model's predict", seconds=60)
+        predictions = core.call_student_function(
+            predict, X, name="Your model's predict", seconds=60
+        )
     except Incorrect as why:
         raise Incorrect(
             f"Your model could not predict from the 8 raw features of the withheld districts "
@@ -376,10 +543,10 @@ def _check_q6(function: Any) -> str:
         )
     data = _housing_data()
     name = f"{getattr(function, '__name__', 'your function')}(...)"
-    model = call_student_function(
+    model = core.call_student_function(
         function, data.X_train, data.y_train, data.X_valid, data.y_valid, name=name, seconds=240
     )
-    compiled_model(model, "the model your function returns")
+    core.compiled_model(model, "the model your function returns")
     _check_normalizers(model, data)
     predictions = _predict(model, data.X_withheld)
     count = len(data.y_withheld)
@@ -427,69 +594,102 @@ def _check_q6(function: Any) -> str:
     )
 
 
-q1 = Exercise(
-    "Exercise 1",
-    _check_q1,
-    hint=(
-        "The output must never be below zero, and must have no ceiling. Go through the "
-        "activations you know and ask both questions of each.",
-        "Section 4's table: for a positive target with no upper limit, its second row. "
-        "sigmoid and tanh are bounded, and with no activation the output can go negative.",
-    ),
-    on_correct=(
-        "softplus (smooth, never exactly flat) or ReLU both keep predictions positive "
-        "without capping them; softplus is the safer choice, since a ReLU output can get "
-        "stuck at 0 with a zero gradient."
-    ),
-)
-q2 = Exercise(
-    "Exercise 2",
-    _check_q2,
-    hint=(
-        "Multivariate regression: how many numbers does the model have to output?",
-        "One output neuron per predicted value, with no activation: count the coordinates "
-        "of a point in 3-D.",
-    ),
-    on_correct="One output neuron per predicted value: Dense(3) with no activation.",
-)
-q3 = Exercise(
-    "Exercise 3",
-    _check_q3,
-    hint=(
-        "What would the validation score measure if the model had seen validation statistics?",
-        "Section 3.1: the validation and test sets stand for districts the model has never "
-        "seen. Is adapt() slow on 20,000 rows? Does Keras stop you adapting on any array?",
-    ),
-    on_correct=(
-        "Anything fitted to data (means, variances, weights) comes from the training set "
-        "only, so validation and test scores stay honest estimates on unseen data."
-    ),
-)
-q4 = Exercise(
-    "Exercise 4",
-    _check_q4,
-    hint=(
-        "Compare how each loss grows for a very large error: like error², or like |error|?",
-        "Section 5's gradient plot: MSE pulls harder without limit as the error grows, "
-        "MAE's pull stays at ±1 and Huber's stops growing at ±delta. Give every loss whose "
-        'pull is capped, as a set like {"...", "..."}.',
-    ),
-    on_correct=(
-        "MAE and Huber grow linearly for large errors, so a few outliers cannot dominate "
-        "training; Huber also keeps MSE's smooth, shrinking gradient near zero error."
-    ),
-)
-q5 = Exercise(
-    "Exercise 5",
-    _check_q5,
-    hint=(
-        "Compute the errors e = y_pred - y_true as an array, choose for each sample the "
-        "quadratic or the linear piece depending on |e| <= delta, then average.",
-        "np.where(np.abs(error) <= delta, 0.5 * error**2, delta * (np.abs(error) - 0.5 * "
-        "delta)) gives one loss per sample; return its mean as a float.",
-    ),
-    on_correct="Your function matches keras.losses.Huber, which computes the same mean.",
-)
+# Example answers for Exercise 6: the learner's train_housing_model, right and wrong.
+
+
+def _housing_mlp(
+    hidden_units: tuple[int, ...] = (32, 32),
+    *,
+    inputs: int = 8,
+    outputs: int = 1,
+    adapt_on: np.ndarray | None = None,
+    compiled: bool = True,
+) -> Any:
+    """A small regression MLP, led by a Normalization layer adapted on ``adapt_on`` if given."""
+    import keras
+
+    from utils.reproducibility import set_seeds
+
+    set_seeds(0)
+    layers: list[Any] = [keras.Input(shape=(inputs,))]
+    if adapt_on is not None:
+        normalizer = keras.layers.Normalization()
+        normalizer.adapt(adapt_on)
+        layers.append(normalizer)
+    layers += [keras.layers.Dense(n, activation="relu") for n in hidden_units]
+    model = keras.Sequential([*layers, keras.layers.Dense(outputs)])
+    if compiled:
+        model.compile(loss="mse", optimizer=keras.optimizers.Adam(3e-3), steps_per_execution=32)
+    return model
+
+
+def _fitted(model: Any, X: np.ndarray, y: np.ndarray) -> Any:
+    model.fit(X, y, epochs=5, batch_size=64, verbose=0)
+    return model
+
+
+def _trained_on_the_training_set(X_train, y_train, X_valid, y_valid) -> Any:
+    return _fitted(_housing_mlp(adapt_on=X_train), X_train, y_train)
+
+
+def _normalizer_adapted_on_everything(X_train, y_train, X_valid, y_valid) -> Any:
+    return _fitted(_housing_mlp(adapt_on=np.concatenate([X_train, X_valid])), X_train, y_train)
+
+
+def _normalizer_adapted_on_validation(X_train, y_train, X_valid, y_valid) -> Any:
+    return _fitted(_housing_mlp(adapt_on=X_valid), X_train, y_train)
+
+
+def _scaled_outside_the_model(X_train, y_train, X_valid, y_valid) -> Any:
+    mean, std = X_train.mean(axis=0), X_train.std(axis=0)
+    return _fitted(_housing_mlp(), (X_train - mean) / std, y_train)
+
+
+def _untrained(X_train, y_train, X_valid, y_valid) -> Any:
+    return _housing_mlp((8,), adapt_on=X_train)
+
+
+def _memorizing_the_validation_data(X_train, y_train, X_valid, y_valid) -> Any:
+    """A model that knows only the validation data it was given: perfect there, useless
+    anywhere else. A check that scored on that very data would pass it."""
+    import keras
+
+    class Memorizer(keras.layers.Layer):
+        """The stored target for a row it has seen, the mean target otherwise."""
+
+        def __init__(self, X: np.ndarray, y: np.ndarray) -> None:
+            super().__init__()
+            self.rows = keras.ops.convert_to_tensor(X)
+            self.targets = keras.ops.convert_to_tensor(y)
+            self.fallback = float(np.mean(y))
+
+        def call(self, inputs: Any) -> Any:
+            gaps = keras.ops.sum(keras.ops.square(inputs[:, None, :] - self.rows[None]), axis=-1)
+            nearest = keras.ops.argmin(gaps, axis=1)
+            seen = keras.ops.min(gaps, axis=1) < 1e-6
+            found = keras.ops.take(self.targets, nearest)
+            return keras.ops.where(seen, found, self.fallback)[:, None]
+
+    model = keras.Sequential([keras.Input(shape=(8,)), Memorizer(X_valid, y_valid)])
+    model.compile(loss="mse", optimizer="adam")
+    return model
+
+
+def _predicting_nan() -> Any:
+    model = _housing_mlp((8,))
+    model.layers[-1].bias.assign(np.array([np.nan], dtype="float32"))
+    return model
+
+
+def _returning(make_model: Callable[[], Any]) -> Callable[..., Any]:
+    """A train_housing_model that returns what ``make_model`` makes, whatever the data."""
+
+    def train_housing_model(X_train, y_train, X_valid, y_valid) -> Any:
+        return make_model()
+
+    return train_housing_model
+
+
 q6 = Exercise(
     "Exercise 6",
     _check_q6,
@@ -504,8 +704,28 @@ q6 = Exercise(
     ),
     on_correct="Your MLP beats the linear baseline on districts it never trained on.",
     time_limit=300,
+    right=(FromSolutions("train_housing_model"), _trained_on_the_training_set),
+    wrong=(
+        ("my model", "Expected a function"),
+        (_memorizing_the_validation_data, "linear-regression baseline"),
+        (_normalizer_adapted_on_everything, "X_train and X_valid together"),
+        (_normalizer_adapted_on_everything, "Adapt it on X_train only"),
+        (_normalizer_adapted_on_validation, "from X_valid"),
+        (_normalizer_adapted_on_validation, "Adapt it on X_train only"),
+        (_scaled_outside_the_model, "scaled outside the model"),
+        (_scaled_outside_the_model, "Normalization layer adapted on X_train"),
+        (_untrained, "linear-regression baseline"),
+        (
+            Built(functools.partial(_housing_mlp, (8,)), "a model instead of the function"),
+            "pass `train_housing_model` itself",
+        ),
+        (_returning(functools.partial(_housing_mlp, (), compiled=False)), "not compiled"),
+        (_returning(functools.partial(_housing_mlp, (8,), inputs=3)), "8 raw features"),
+        (_returning(functools.partial(_housing_mlp, (8,), outputs=2)), "one output neuron"),
+        (_returning(_predicting_nan), "NaN"),
+    ),
 )
 
-exercises = ExerciseSet("chapter 2", [q1, q2, q3, q4, q5, q6], module=__name__)
-progress = exercises.progress
-assert_all_correct = exercises.assert_all_correct
+
+exercises = core.ExerciseSet.of_module(__name__)
+progress, assert_all_correct = exercises.progress, exercises.assert_all_correct

@@ -13,14 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from utils.exercises.core import (
-    Exercise,
-    ExerciseSet,
-    Incorrect,
-    as_number,
-    call_student_function,
-    image_classifier_accuracy,
-)
+from utils.exercises import core
+from utils.exercises.core import Exercise, FromSolutions, Incorrect
 
 # --- Exercise 1: steps per epoch ------------------------------------------------------
 
@@ -28,7 +22,7 @@ N_TRAIN, Q1_BATCH_SIZE = 55_000, 64
 
 
 def _check_q1(answer: Any) -> None:
-    steps = as_number(answer, "a whole number of steps")
+    steps = core.as_number(answer, "a whole number of steps")
     expected = math.ceil(N_TRAIN / Q1_BATCH_SIZE)  # 860
     if steps == expected:
         return
@@ -44,6 +38,27 @@ def _check_q1(answer: Any) -> None:
     if steps == N_TRAIN:
         raise Incorrect("55,000 steps would mean one image per step (batch_size=1).")
     raise Incorrect(f"{steps:g} is not it: divide the number of images by the batch size.")
+
+
+q1 = Exercise(
+    "Exercise 1",
+    _check_q1,
+    hint=(
+        "55,000 / 64 is not a whole number. What happens to the images left over?",
+        "Every image is used once per epoch, so the leftover images form one last, smaller "
+        "batch with a step of its own: round the division up (math.ceil).",
+    ),
+    on_correct="860 steps: 859 full batches of 64 and a last one of 24 images.",
+    right=(860, np.int64(860)),
+    wrong=(
+        (859, "one more, smaller batch"),
+        (55_000 / 64, "whole number"),
+        (1719, "batch_size=32"),
+        (55_000, "one image per step"),
+        (12, "is not it"),
+        ("860", "Expected a whole number"),
+    ),
+)
 
 
 # --- Exercises 2 and 3: losses and output activations -------------------------------
@@ -103,6 +118,30 @@ def _check_q2(answer: Any) -> None:
     raise Incorrect("For one-hot labels, use the categorical cross-entropy without 'sparse'.")
 
 
+q2 = Exercise(
+    "Exercise 2",
+    _check_q2,
+    hint=(
+        "Both are cross-entropies for a softmax; they differ only in how the labels are written.",
+        "The one for integer labels has 'sparse' in its name; the other is the plain "
+        "categorical cross-entropy. Give them in that order, as strings.",
+    ),
+    on_correct="Same loss, two label formats: integers are 'sparse', one-hot vectors are not.",
+    right=(
+        ("sparse_categorical_crossentropy", "categorical_crossentropy"),
+        ["SparseCategoricalCrossentropy", "CategoricalCrossentropy"],
+    ),
+    wrong=(
+        (("categorical_crossentropy", "sparse_categorical_crossentropy"), "swapped"),
+        (("binary_crossentropy", "categorical_crossentropy"), "Binary cross-entropy"),
+        (("mse", "categorical_crossentropy"), "sparse"),
+        (("sparse_categorical_crossentropy", "mse"), "without 'sparse'"),
+        ("sparse_categorical_crossentropy", "pair of strings"),
+        (("a", "b", "c"), "exactly two"),
+    ),
+)
+
+
 def _check_q3(answer: Any) -> None:
     activation, loss = _pair(answer, "(output activation, loss)")
     given_activation, given_loss = (_spelling(item) for item in answer)
@@ -132,6 +171,34 @@ def _check_q3(answer: Any) -> None:
         )
 
 
+q3 = Exercise(
+    "Exercise 3",
+    _check_q3,
+    hint=(
+        "Each tag is its own yes/no question. What output answers one yes/no question?",
+        "A sigmoid on each output gives five independent probabilities between 0 and 1 "
+        "(softmax would make them compete). The loss for one yes/no probability is the "
+        "binary cross-entropy. Order: (activation, loss).",
+    ),
+    on_correct="Sigmoid outputs with binary cross-entropy: one independent yes/no per tag.",
+    right=(("sigmoid", "binary_crossentropy"), ("Sigmoid", "BinaryCrossentropy")),
+    wrong=(
+        (("softmax", "binary_crossentropy"), "sum to 1"),
+        (("relu", "binary_crossentropy"), "between 0 and 1"),
+        (("sigmoid", "categorical_crossentropy"), "exactly one true class"),
+        (("sigmoid", "mse"), "which loss"),
+        (("binary_crossentropy", "sigmoid"), "look swapped"),
+        # a swapped pair is named as the learner wrote it, not mangled
+        (
+            ("binary_crossentropy", "sigmoid"),
+            "'binary_crossentropy' is a loss and 'sigmoid' an activation",
+        ),
+        (("BinaryCrossentropy", "Sigmoid"), "'BinaryCrossentropy' is a loss"),
+        (("Tanh", "binary_crossentropy"), "'Tanh' does not give"),
+    ),
+)
+
+
 # --- Exercise 4: replacing predict_classes ------------------------------------------
 
 
@@ -154,7 +221,7 @@ def _q4_model_and_inputs() -> tuple[Any, np.ndarray, np.ndarray]:
 
 def _check_q4(predict_classes: Any) -> None:
     model, X, expected = _q4_model_and_inputs()
-    result = call_student_function(predict_classes, model, X, name="predict_classes")
+    result = core.call_student_function(predict_classes, model, X, name="predict_classes")
     try:
         classes = np.asarray(result)
     except Exception:  # an exotic object that NumPy cannot even wrap
@@ -183,26 +250,54 @@ def _check_q4(predict_classes: Any) -> None:
         )
 
 
+q4 = Exercise(
+    "Exercise 4",
+    _check_q4,
+    hint=(
+        "model.predict(X, verbose=0) gives one row of probabilities per input. Which entry "
+        "of a row is the class?",
+        "The class is the index of the largest probability in each row: call "
+        ".argmax(axis=1) on the predictions (axis=1 runs along a row).",
+    ),
+    on_correct="predict + argmax(axis=1) is the Keras 3 way to get classes.",
+    right=(FromSolutions("predict_classes"), lambda model, X: np.argmax(model(X), axis=-1)),
+    wrong=(
+        (lambda model, X: model.predict(X, verbose=0), "argmax along axis 1"),
+        (lambda model, X: model.predict(X, verbose=0).argmax(axis=0), "axis=1"),
+        (lambda model, X: model.predict(X, verbose=0).argmin(axis=1), "highest probability"),
+        (lambda model, X: np.array(["Bag"] * len(X)), "integer class ids"),
+        (lambda model, X: X / "oops", "raised TypeError"),
+        ("argmax", "Expected a function"),
+    ),
+)
+
+
 # --- Exercise 5: counting parameters ------------------------------------------------
 
 Q5_LAYERS = [28 * 28, 200, 50, 10]
+Q5_WEIGHTS = sum(n_in * n_out for n_in, n_out in pairwise(Q5_LAYERS))
+Q5_BIASES = sum(Q5_LAYERS[1:])
 
-
-def _check_q5(answer: Any) -> None:
-    count = as_number(answer, "a whole number of parameters")
-    pairs = list(pairwise(Q5_LAYERS))
-    weights = sum(n_in * n_out for n_in, n_out in pairs)
-    biases = sum(n_out for _, n_out in pairs)
-    if count == weights + biases:
-        return
-    if count == weights:
-        raise Incorrect(f"{count:,.0f} counts the weights only: every unit also has a bias.")
-    if count == 266_610:
-        raise Incorrect("266,610 is the chapter's 300-100 model; this one has 200 and 50 units.")
-    raise Incorrect(
-        f"{count:,.0f} is not it. Per dense layer: inputs × units weights + units biases; "
-        "Flatten has no parameters, and the first dense layer sees 28 × 28 inputs."
-    )
+q5 = core.number_question(
+    "Exercise 5",
+    Q5_WEIGHTS + Q5_BIASES,
+    what="a whole number of parameters",
+    why_not={
+        Q5_WEIGHTS: f"{Q5_WEIGHTS:,} counts the weights only: every unit also has a bias.",
+        266_610: "266,610 is the chapter's 300-100 model; this one has 200 and 50 units.",
+    },
+    otherwise="{given:,.0f} is not it. Per dense layer: inputs × units weights + units "
+    "biases; Flatten has no parameters, and the first dense layer sees 28 × 28 inputs.",
+    hint=(
+        "A dense layer has one weight per (input, unit) pair and one bias per unit; "
+        "Flatten has no parameters.",
+        "784 × 200 + 200 for the first dense layer; then 200 × 50 + 50 and 50 × 10 + 10. "
+        "Add the three.",
+    ),
+    on_correct="167,560 parameters, 94% of them in the first dense layer.",
+    right=(167_560,),  # the counts written out, in case the sums above go wrong
+    wrong=((167_300, "weights only"), (167_561, "is not it")),
+)
 
 
 # --- Exercise 6: balanced class weights ---------------------------------------------
@@ -214,7 +309,7 @@ def _check_q6(balanced_class_weights: Any) -> None:
     counts = np.bincount(Q6_LABELS)
     n_classes = len(counts)
     expected = len(Q6_LABELS) / (n_classes * counts)
-    result = call_student_function(
+    result = core.call_student_function(
         balanced_class_weights, Q6_LABELS.copy(), name="balanced_class_weights"
     )
     if not isinstance(result, Mapping):
@@ -231,7 +326,7 @@ def _check_q6(balanced_class_weights: Any) -> None:
             f"For labels 0 to {n_classes - 1}, give one weight per class: your keys are "
             f"{sorted(keys)}."
         )
-    weights = np.array([as_number(result[key], "a number for each weight") for key in result])
+    weights = np.array([core.as_number(result[key], "a number for each weight") for key in result])
     weights = weights[np.argsort([int(key) for key in result])]
     if np.allclose(weights, expected):
         return
@@ -253,6 +348,37 @@ def _check_q6(balanced_class_weights: Any) -> None:
     raise Incorrect(
         "Your weights are not n / (k · n_c): n labels in all, k classes, n_c labels of class c."
     )
+
+
+def _sklearn_balanced_weights(y: np.ndarray) -> dict[int, float]:
+    """scikit-learn's "balanced" weights: a right answer written another way."""
+    from sklearn.utils.class_weight import compute_class_weight
+
+    classes = np.unique(y)
+    return dict(zip(classes, compute_class_weight("balanced", classes=classes, y=y), strict=True))
+
+
+q6 = Exercise(
+    "Exercise 6",
+    _check_q6,
+    hint=(
+        "You need n_c, the number of labels of each class: one NumPy function counts them "
+        "all at once.",
+        "np.bincount(y) gives n_c for every class; len(y) is n and len(counts) is k. Return "
+        "{c: n / (k * n_c) for each class c}.",
+    ),
+    on_correct="These are the weights scikit-learn calls 'balanced'.",
+    right=(FromSolutions("balanced_class_weights"), _sklearn_balanced_weights),
+    wrong=(
+        (lambda y: list(_sklearn_balanced_weights(y).values()), "dictionary"),
+        (lambda y: {c: 1 / n for c, n in enumerate(np.bincount(y))}, "right ratios"),
+        (lambda y: {c: n / len(y) for c, n in enumerate(np.bincount(y))}, "reverse"),
+        (lambda y: dict.fromkeys(range(4), 1.0), "same for every class"),
+        (lambda y: {0: 1.0, 1: 2.0}, "one weight per class"),
+        (lambda y: {"T-shirt": 1.0}, "class ids"),
+        (lambda y: {0: 0.5, 1: 1.0, 2: 1.0, 3: 9.0}, "are not n / (k"),
+    ),
+)
 
 
 # --- Exercise 7: a fast classifier, scored on images it never saw -------------------
@@ -381,7 +507,7 @@ def _check_q7(train_fast_classifier: Any) -> None:
         )
     X_given, y_given, X_withheld, y_withheld = _training_split()
     with _recording_fits(set(_row_keys(X_withheld))) as fits:
-        result = call_student_function(
+        result = core.call_student_function(
             train_fast_classifier,
             X_given,
             y_given,
@@ -435,7 +561,7 @@ def _check_q7(train_fast_classifier: Any) -> None:
             "model is probably built outside the function, so every check trains it further. "
             "Build a fresh model inside the function, so each call starts from scratch."
         )
-    accuracy = image_classifier_accuracy(model, X_withheld, y_withheld, "withheld images")
+    accuracy = core.image_classifier_accuracy(model, X_withheld, y_withheld, "withheld images")
     if not accuracy >= SCORE_FLOOR:
         raise Incorrect(
             f"Your model scores {accuracy:.3f} on the {len(X_withheld):,} images the check "
@@ -445,72 +571,6 @@ def _check_q7(train_fast_classifier: Any) -> None:
         )
 
 
-# --- The exercise set ---------------------------------------------------------------
-
-q1 = Exercise(
-    "Exercise 1",
-    _check_q1,
-    hint=(
-        "55,000 / 64 is not a whole number. What happens to the images left over?",
-        "Every image is used once per epoch, so the leftover images form one last, smaller "
-        "batch with a step of its own: round the division up (math.ceil).",
-    ),
-    on_correct="860 steps: 859 full batches of 64 and a last one of 24 images.",
-)
-q2 = Exercise(
-    "Exercise 2",
-    _check_q2,
-    hint=(
-        "Both are cross-entropies for a softmax; they differ only in how the labels are written.",
-        "The one for integer labels has 'sparse' in its name; the other is the plain "
-        "categorical cross-entropy. Give them in that order, as strings.",
-    ),
-    on_correct="Same loss, two label formats: integers are 'sparse', one-hot vectors are not.",
-)
-q3 = Exercise(
-    "Exercise 3",
-    _check_q3,
-    hint=(
-        "Each tag is its own yes/no question. What output answers one yes/no question?",
-        "A sigmoid on each output gives five independent probabilities between 0 and 1 "
-        "(softmax would make them compete). The loss for one yes/no probability is the "
-        "binary cross-entropy. Order: (activation, loss).",
-    ),
-    on_correct="Sigmoid outputs with binary cross-entropy: one independent yes/no per tag.",
-)
-q4 = Exercise(
-    "Exercise 4",
-    _check_q4,
-    hint=(
-        "model.predict(X, verbose=0) gives one row of probabilities per input. Which entry "
-        "of a row is the class?",
-        "The class is the index of the largest probability in each row: call "
-        ".argmax(axis=1) on the predictions (axis=1 runs along a row).",
-    ),
-    on_correct="predict + argmax(axis=1) is the Keras 3 way to get classes.",
-)
-q5 = Exercise(
-    "Exercise 5",
-    _check_q5,
-    hint=(
-        "A dense layer has one weight per (input, unit) pair and one bias per unit; "
-        "Flatten has no parameters.",
-        "784 × 200 + 200 for the first dense layer; then 200 × 50 + 50 and 50 × 10 + 10. "
-        "Add the three.",
-    ),
-    on_correct="167,560 parameters, 94% of them in the first dense layer.",
-)
-q6 = Exercise(
-    "Exercise 6",
-    _check_q6,
-    hint=(
-        "You need n_c, the number of labels of each class: one NumPy function counts them "
-        "all at once.",
-        "np.bincount(y) gives n_c for every class; len(y) is n and len(counts) is k. Return "
-        "{c: n / (k * n_c) for each class c}.",
-    ),
-    on_correct="These are the weights scikit-learn calls 'balanced'.",
-)
 q7 = Exercise(
     "Exercise 7",
     _check_q7,
@@ -525,8 +585,15 @@ q7 = Exercise(
         "function never had."
     ),
     time_limit=TRAINING_SECONDS + 120,
+    # The tests of what a model trained on (the learner's functions that cheat, or
+    # train too long) use a small stand-in for Fashion-MNIST: tests/test_exercises_ch03.py.
+    right=(FromSolutions("train_fast_classifier"),),
+    wrong=(
+        ("my model", "Expected a function"),
+        (lambda X: X, "two arguments"),
+        (lambda X, y: "done", "returned a str"),
+    ),
 )
 
-exercises = ExerciseSet("chapter 3", [q1, q2, q3, q4, q5, q6, q7], module=__name__)
-progress = exercises.progress
-assert_all_correct = exercises.assert_all_correct
+exercises = core.ExerciseSet.of_module(__name__)
+progress, assert_all_correct = exercises.progress, exercises.assert_all_correct

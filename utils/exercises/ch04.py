@@ -7,52 +7,66 @@ from typing import Any
 
 import numpy as np
 
-from utils.exercises.core import (
-    Exercise,
-    ExerciseSet,
-    Incorrect,
-    as_letter,
-    as_number,
-    call_student_function,
-    compiled_model,
+from utils.exercises import core
+from utils.exercises.core import Built, Exercise, FromSolutions, Incorrect
+
+# --- Exercise 1: the size of a concatenation ---------------------------------------------
+
+
+q1 = core.number_question(
+    "Exercise 1",
+    35,
+    what="a whole number (the size of the last axis)",
+    why_not={
+        **{
+            one: f"{one} is the size of one input only: Concatenate keeps both, side by side."
+            for one in (30, 5)
+        },
+        150: "Concatenate joins its inputs; it does not multiply their sizes.",
+    },
+    otherwise="{given:g} is not it: how many numbers per sample do the two hold?",
+    hint=(
+        "Concatenate neither adds nor multiplies: it puts its inputs side by side. Along "
+        "which axis?",
+        "Along the last axis: each sample's 5 numbers are followed by its 30 numbers.",
+    ),
+    on_correct="The output layer of a wide & deep model reads exactly such a concatenation.",
+    right=(np.int64(35),),
+    wrong=((36, "is not it"), ("35", "Expected a whole number")),
 )
 
-
-def _check_q1(answer: Any) -> None:
-    size = as_number(answer, "a whole number (the size of the last axis)")
-    if size == 30 or size == 5:
-        raise Incorrect(
-            f"{size:g} is the size of one input only: Concatenate keeps both, side by side."
-        )
-    if size == 150:
-        raise Incorrect("Concatenate joins its inputs; it does not multiply their sizes.")
-    if size != 35:
-        raise Incorrect(f"{size:g} is not it: how many numbers per sample do the two hold?")
+# --- Exercise 2: trainable parameters ----------------------------------------------------
 
 
-def _check_q2(answer: Any) -> None:
-    count = as_number(answer, "a whole number of trainable parameters")
-    if count == 1239 + 17:
-        raise Incorrect(
-            "That includes the Normalization layer's mean, variance and count, which are "
-            "not trainable: adapt() computes them, gradient descent never changes them."
-        )
-    if count == 270 + 930 + 31:
-        raise Incorrect(
-            "The output layer reads the concatenation: the 8 normalized features as well "
-            "as the 30 hidden units."
-        )
-    if count in (4_809, 4_809 + 17):
-        raise Incorrect("That is the count for 64 units; this exercise uses 30.")
-    if count != 1239:
-        raise Incorrect(
-            f"{count:g} is not it. Count each Dense layer: inputs × units weights, plus "
-            "one bias per unit."
-        )
+q2 = core.number_question(
+    "Exercise 2",
+    1239,
+    what="a whole number of trainable parameters",
+    why_not={
+        1239 + 17: "That includes the Normalization layer's mean, variance and count, which "
+        "are not trainable: adapt() computes them, gradient descent never changes them.",
+        270 + 930 + 31: "The output layer reads the concatenation: the 8 normalized features "
+        "as well as the 30 hidden units.",
+        4_809: "That is the count for 64 units; this exercise uses 30.",
+        4_809 + 17: "That is the count for 64 units; this exercise uses 30.",
+    },
+    otherwise="{given:g} is not it. Count each Dense layer: inputs × units weights, plus one "
+    "bias per unit.",
+    hint=(
+        "Only the Dense layers have trainable parameters; the Normalization layer's "
+        "statistics come from adapt(). What does each Dense layer read?",
+        "Three Dense layers: 8→30, 30→30, and an output that reads 8 + 30 numbers. Each "
+        "has inputs × units weights plus one bias per unit.",
+    ),
+    on_correct="The wide path costs only 8 extra weights in the output layer.",
+    wrong=((1000, "is not it"),),
+)
+
+# --- Exercise 3: weighted losses ---------------------------------------------------------
 
 
 def _check_q3(answer: Any) -> None:
-    total = as_number(answer, "a number (the total loss)")
+    total = core.as_number(answer, "a number (the total loss)")
     if np.isclose(total, 0.80):
         raise Incorrect("0.80 is the plain sum: each loss is multiplied by its weight first.")
     if np.isclose(total, 0.40):
@@ -63,20 +77,54 @@ def _check_q3(answer: Any) -> None:
         raise Incorrect(f"{total:g} is not it: compute 0.9 × main loss + 0.1 × aux loss.")
 
 
-def _check_q4(answer: Any) -> None:
-    choice = as_letter(answer, "abcd")
-    reasons = {
-        "a": "Locating and classifying an object is a classic two-output task.",
-        "b": "That is multitask learning, a classic use of several outputs.",
-        "c": "That is what an auxiliary output does: it works as a regularizer.",
-    }
-    if choice in reasons:
-        raise Incorrect(f"{reasons[choice]} Look for the option that is about inputs.")
+q3 = Exercise(
+    "Exercise 3",
+    _check_q3,
+    hint=(
+        "The total loss is not a plain sum or mean: the loss weights come in.",
+        "Multiply each output's loss by its weight, then add: 0.9 × 0.30 + 0.1 × 0.50.",
+    ),
+    on_correct="That weighted sum is the one number gradient descent minimises.",
+    right=(0.32, 0.9 * 0.30 + 0.1 * 0.50),  # float rounding is fine
+    wrong=(
+        (0.80, "plain sum"),
+        (0.40, "plain mean"),
+        (0.48, "swapped"),
+        (0.1, "is not it"),
+    ),
+)
+
+# --- Exercise 4: when several outputs ----------------------------------------------------
+
+
+q4 = Exercise(
+    "Exercise 4",
+    core.multiple_choice(
+        "d",
+        why_not={
+            "a": "Locating and classifying an object is a classic two-output task. Look for "
+            "the option that is about inputs.",
+            "b": "That is multitask learning, a classic use of several outputs. Look for the "
+            "option that is about inputs.",
+            "c": "That is what an auxiliary output does: it works as a regularizer. Look for "
+            "the option that is about inputs.",
+        },
+    ),
+    hint=(
+        "Three options are about what the network produces; one is about what it reads.",
+        "Features from two sources call for two inputs (section 4), not two outputs.",
+    ),
+    on_correct="Several sources of features call for several inputs, as in section 4.",
+    right=("d", " D "),
+    wrong=(("c", "auxiliary output"), ("e", "one letter")),
+)
+
+# --- Exercise 5: a dict of inputs --------------------------------------------------------
 
 
 def _check_q5(function: Any) -> None:
     X = np.arange(3 * 8, dtype="float32").reshape(3, 8)
-    result = call_student_function(function, X, name="make_inputs")  # it gets a copy
+    result = core.call_student_function(function, X, name="make_inputs")  # it gets a copy
     if not isinstance(result, dict):
         raise Incorrect(
             f"make_inputs returned a {type(result).__name__}; return a dict such as "
@@ -104,6 +152,32 @@ def _check_q5(function: Any) -> None:
             )
         if not np.array_equal(array, expected):
             raise Incorrect(f'result["{key}"] holds the wrong columns: use {spelled}.')
+
+
+q5 = Exercise(
+    "Exercise 5",
+    _check_q5,
+    hint=(
+        "The dict's keys are the input names; its values are column slices of X.",
+        "X[:, :5] takes columns 0 to 4; X[:, 2:] takes columns 2 to the end: return "
+        '{"wide": X[:, :5], "deep": X[:, 2:]}.',
+    ),
+    on_correct="Keys that match the input names are all a dict of inputs needs.",
+    right=(
+        FromSolutions("make_inputs"),
+        lambda X: {"deep": X[:, 2:8].tolist(), "wide": X[:, 0:5]},  # lists are fine
+    ),
+    wrong=(
+        (lambda X: (X[:, :5], X[:, 2:]), "return a dict"),
+        (lambda X: {"w": X[:, :5], "d": X[:, 2:]}, '"wide" and "deep"'),
+        (lambda X: {"wide": X[:, :5], "deep": X[:, 2:7]}, "stops before"),
+        (lambda X: {"wide": X[:, 1:6], "deep": X[:, 2:]}, "wrong columns"),
+        (lambda X: {"wide": X[:, :5], "deep": "oops"}, "not an array"),
+        (lambda X: X / "oops", "raised TypeError"),
+    ),
+)
+
+# --- Exercise 6: an auxiliary output -----------------------------------------------------
 
 
 VALIDATION_RMSE_FLOOR = 0.65
@@ -147,7 +221,7 @@ def _check_q6(model: Any) -> None:
         raise Incorrect(
             f"Your outputs are named {names}: give the output layers name='main' and name='aux'."
         )
-    compiled_model(model, "your two-output model")
+    core.compiled_model(model, "your two-output model")
     config = model.get_compile_config()
     losses, weights = config.get("loss"), config.get("loss_weights")
     if not isinstance(losses, (dict, list, tuple)) or len(losses) != 2:
@@ -164,8 +238,8 @@ def _check_q6(model: Any) -> None:
         weight_of = dict(zip(names, weights, strict=True))
     else:
         raise Incorrect(f"loss_weights should give one number per output, not {weights!r}.")
-    main_weight = as_number(weight_of.get("main"), "a number for the main output's weight")
-    aux_weight = as_number(weight_of.get("aux"), "a number for the aux output's weight")
+    main_weight = core.as_number(weight_of.get("main"), "a number for the main output's weight")
+    aux_weight = core.as_number(weight_of.get("aux"), "a number for the aux output's weight")
     if not main_weight > aux_weight >= 0:
         raise Incorrect(
             f"Your loss weights are main={main_weight:g}, aux={aux_weight:g}. The auxiliary "
@@ -173,7 +247,7 @@ def _check_q6(model: Any) -> None:
         )
     X_valid, y_valid = _validation_set()
     feed = _feed_for(model, X_valid)
-    predictions = call_student_function(
+    predictions = core.call_student_function(
         lambda: model.predict(feed, verbose=0), name="model.predict", seconds=60
     )
     if isinstance(predictions, dict):
@@ -190,55 +264,82 @@ def _check_q6(model: Any) -> None:
         )
 
 
-q1 = Exercise(
-    "Exercise 1",
-    _check_q1,
-    hint=(
-        "Concatenate neither adds nor multiplies: it puts its inputs side by side. Along "
-        "which axis?",
-        "Along the last axis: each sample's 5 numbers are followed by its 30 numbers.",
-    ),
-    on_correct="The output layer of a wide & deep model reads exactly such a concatenation.",
-)
-q2 = Exercise(
-    "Exercise 2",
-    _check_q2,
-    hint=(
-        "Only the Dense layers have trainable parameters; the Normalization layer's "
-        "statistics come from adapt(). What does each Dense layer read?",
-        "Three Dense layers: 8→30, 30→30, and an output that reads 8 + 30 numbers. Each "
-        "has inputs × units weights plus one bias per unit.",
-    ),
-    on_correct="The wide path costs only 8 extra weights in the output layer.",
-)
-q3 = Exercise(
-    "Exercise 3",
-    _check_q3,
-    hint=(
-        "The total loss is not a plain sum or mean: the loss weights come in.",
-        "Multiply each output's loss by its weight, then add: 0.9 × 0.30 + 0.1 × 0.50.",
-    ),
-    on_correct="That weighted sum is the one number gradient descent minimises.",
-)
-q4 = Exercise(
-    "Exercise 4",
-    _check_q4,
-    hint=(
-        "Three options are about what the network produces; one is about what it reads.",
-        "Features from two sources call for two inputs (section 4), not two outputs.",
-    ),
-    on_correct="Several sources of features call for several inputs, as in section 4.",
-)
-q5 = Exercise(
-    "Exercise 5",
-    _check_q5,
-    hint=(
-        "The dict's keys are the input names; its values are column slices of X.",
-        "X[:, :5] takes columns 0 to 4; X[:, 2:] takes columns 2 to the end: return "
-        '{"wide": X[:, :5], "deep": X[:, 2:]}.',
-    ),
-    on_correct="Keys that match the input names are all a dict of inputs needs.",
-)
+# Models that test the check of exercise 6: small, so that training one takes seconds.
+
+
+def _two_output_model(
+    *, names: tuple[str, str] = ("main", "aux"), n_features: int = 8, split_inputs: bool = False
+) -> Any:
+    """A wide & deep model with outputs ``names`` (not compiled): on the first
+    ``n_features`` features, or on the "wide" and "deep" inputs of section 4."""
+    import keras
+
+    from utils.reproducibility import set_seeds
+    from utils.splits import california_housing_splits
+
+    set_seeds(0)
+    X_train = california_housing_splits().X_train
+    if split_inputs:
+        wide, deep = keras.Input(shape=(5,), name="wide"), keras.Input(shape=(6,), name="deep")
+        normalize_wide, normalize_deep = keras.layers.Normalization(), keras.layers.Normalization()
+        normalize_wide.adapt(X_train[:, :5])
+        normalize_deep.adapt(X_train[:, 2:])
+        inputs, wide_part, deep_part = [wide, deep], normalize_wide(wide), normalize_deep(deep)
+    else:
+        inputs = keras.Input(shape=(n_features,))
+        normalize = keras.layers.Normalization()
+        normalize.adapt(X_train[:, :n_features])
+        wide_part = deep_part = normalize(inputs)
+    hidden = keras.layers.Dense(32, activation="relu")(deep_part)
+    main = keras.layers.Dense(1, name=names[0])(keras.layers.Concatenate()([wide_part, hidden]))
+    aux = keras.layers.Dense(1, name=names[1])(hidden)
+    return keras.Model(inputs, {names[0]: main, names[1]: aux})
+
+
+def _compiled(model: Any, loss_weights: Any) -> Any:
+    import keras
+
+    model.compile(
+        loss={name: "mse" for name in model.output_names},
+        loss_weights=loss_weights,
+        optimizer=keras.optimizers.Adam(learning_rate=0.01),
+        steps_per_execution=20,
+    )
+    return model
+
+
+def _trained_two_output_model() -> Any:
+    from utils.splits import california_housing_splits
+
+    splits = california_housing_splits()
+    model = _compiled(_two_output_model(), {"main": 0.9, "aux": 0.1})
+    targets = {"main": splits.y_train, "aux": splits.y_train}
+    model.fit(splits.X_train, targets, epochs=6, batch_size=128, verbose=0)
+    return model
+
+
+def _untrained(
+    label: str, loss_weights: Any = None, *, compiled: bool = True, **model_options: Any
+) -> Built:
+    """A wrong answer: a small two-output model, made when a test needs it, compiled
+    with ``loss_weights`` (unless not ``compiled``) but never trained."""
+
+    def make() -> Any:
+        model = _two_output_model(**model_options)
+        return _compiled(model, loss_weights) if compiled else model
+
+    return Built(make, label)
+
+
+def _one_output_model(*, sequential: bool) -> Any:
+    import keras
+
+    if sequential:
+        return keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(1)])
+    inputs = keras.Input(shape=(8,))
+    return keras.Model(inputs, keras.layers.Dense(1)(inputs))
+
+
 q6 = Exercise(
     "Exercise 6",
     _check_q6,
@@ -252,8 +353,22 @@ q6 = Exercise(
         "'aux': y_valid})).",
     ),
     on_correct="Your model trains both outputs and minimises their weighted loss.",
+    right=(Built(_trained_two_output_model, "trained two-output model"),),
+    wrong=(
+        ("my model", "trained Keras model"),
+        (_untrained("uncompiled", compiled=False), "not compiled"),
+        (_untrained("no loss weights", None), "Weight the two losses"),
+        (_untrained("equal weights", {"main": 0.5, "aux": 0.5}), "larger weight"),
+        (_untrained("aux favoured", {"main": 0.1, "aux": 0.9}), "larger weight"),
+        (_untrained("untrained", {"main": 0.9, "aux": 0.1}), "validation RMSE"),
+        # dict outputs are sorted by name, so a list of weights reads (aux, main)
+        (_untrained("untrained, two inputs", [0.1, 0.9], split_inputs=True), "validation RMSE"),
+        (_untrained("unnamed", compiled=False, names=("price", "extra")), "name='main'"),
+        (_untrained("5 features", [0.1, 0.9], n_features=5), "inputs are"),
+        (Built(lambda: _one_output_model(sequential=False), "one output"), "needs two"),
+        (Built(lambda: _one_output_model(sequential=True), "Sequential"), "functional API"),
+    ),
 )
 
-exercises = ExerciseSet("chapter 4", [q1, q2, q3, q4, q5, q6], module=__name__)
-progress = exercises.progress
-assert_all_correct = exercises.assert_all_correct
+exercises = core.ExerciseSet.of_module(__name__)
+progress, assert_all_correct = exercises.progress, exercises.assert_all_correct

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import tempfile
@@ -10,27 +11,20 @@ from typing import Any
 
 import numpy as np
 
-from utils.exercises.core import (
-    Exercise,
-    ExerciseSet,
-    Incorrect,
-    as_letter,
-    as_number,
-    call_student_function,
-)
+from utils.exercises import core
+from utils.exercises.core import Built, Exercise, Incorrect
 
-
-def _check_q1(answer: Any) -> None:
-    choice = as_letter(answer, "abcd")
-    reasons = {
+_check_q1 = core.multiple_choice(
+    "c",
+    why_not={
         "a": "Functional models take several inputs and outputs too (chapter 4 built one).",
         "b": "A functional model can call the same layer on two paths: the layer's weights "
         "are then shared.",
         "d": "Every Keras model trains with fit and saves to .keras; subclasses need a "
         "little extra code to load.",
-    }
-    if choice in reasons:
-        raise Incorrect(reasons[choice])
+    },
+    choices="abcd",
+)
 
 
 API_NAMES = {
@@ -72,24 +66,6 @@ def _check_q2(answer: Any) -> None:
         )
 
 
-def _check_q3(answer: Any) -> None:
-    count = as_number(answer, "a whole number of trainable parameters")
-    if count == 2137 - 31:
-        raise Incorrect("Don't forget the auxiliary output: Dense(1) on the 30 hidden units.")
-    if count == 2137 + 24:
-        raise Incorrect(
-            "That includes the normalization layers' means, variances and counts, which "
-            "are not trainable."
-        )
-    if count == 1207:
-        raise Incorrect("That is the count for n_hidden=2; this model has 3 hidden layers.")
-    if count != 2137:
-        raise Incorrect(
-            f"{count:g} is not it. The main output reads 5 wide features + 30 hidden "
-            "units; count inputs × units + biases for every Dense layer."
-        )
-
-
 def _check_q4(layer_class: Any) -> None:
     import keras
 
@@ -97,14 +73,14 @@ def _check_q4(layer_class: Any) -> None:
         raise Incorrect(
             f"Give the class itself (a subclass of keras.layers.Layer), not {layer_class!r}."
         )
-    layer = call_student_function(layer_class, name="Scale()")
+    layer = core.call_student_function(layer_class, name="Scale()")
     if layer.weights:
         raise Incorrect(
             "Your layer has weights before it has seen any input: create the weight in "
             "build(self, input_shape), where the number of features is known."
         )
     X = np.arange(1, 7, dtype="float32").reshape(2, 3)
-    output = call_student_function(layer, X, name="Calling your layer")
+    output = core.call_student_function(layer, X, name="Calling your layer")
     output = keras.ops.convert_to_numpy(output)
     factors = layer.trainable_weights
     if len(factors) != 1 or tuple(factors[0].shape) != (3,):
@@ -121,11 +97,11 @@ def _check_q4(layer_class: Any) -> None:
             'factors to ones (initializer="ones").'
         )
     factors[0].assign(np.array([1.0, 2.0, 3.0], dtype="float32"))
-    scaled = call_student_function(layer, X, name="Calling your layer")
+    scaled = core.call_student_function(layer, X, name="Calling your layer")
     scaled = keras.ops.convert_to_numpy(scaled)
     if not np.allclose(scaled, X * [1.0, 2.0, 3.0]):
         raise Incorrect("With factors (1, 2, 3) your layer should return inputs * factors.")
-    wider = call_student_function(
+    wider = core.call_student_function(
         lambda data: layer_class()(data), np.ones((2, 5), "float32"), name="Scale()"
     )
     if tuple(keras.ops.shape(wider)) != (2, 5):
@@ -197,7 +173,7 @@ def _check_q5(model: Any) -> None:
 
 def _predict(model: Any, X: np.ndarray, who: str) -> np.ndarray:
     try:
-        predictions = call_student_function(
+        predictions = core.call_student_function(
             lambda data: model.predict(data, verbose=0), X, name=f"{who}'s predict", seconds=60
         )
         return np.asarray(predictions, dtype=float)
@@ -244,6 +220,8 @@ q1 = Exercise(
         "only a subclass has a call method of its own.",
     ),
     on_correct="A branch decided at call time is what declarative APIs cannot describe.",
+    right=("c", " C "),
+    wrong=(("a", "chapter 4 built one"), ("b", "shared"), ("d", "fit"), ("e", "one letter")),
 )
 q2 = Exercise(
     "Exercise 2",
@@ -255,10 +233,31 @@ q2 = Exercise(
         "a block a number of times known only when call runs.",
     ),
     on_correct="Simplest first: Sequential, then functional, then subclassing.",
+    right=(
+        {"a": "sequential", "b": "functional", "c": "subclassing"},
+        {"A": "Sequential", "b": "Functional", "c": "subclass"},
+    ),
+    wrong=(
+        ({"a": "functional", "b": "functional", "c": "subclassing"}, "plain stack"),
+        ({"a": "sequential", "b": "subclassing", "c": "subclassing"}, "functional API"),
+        ({"a": "sequential", "b": "functional", "c": "functional"}, "call runs"),
+        ({"a": "sequential", "b": "functional"}, 'keys "a", "b" and "c"'),
+        ({"a": "sequential", "b": "functional", "c": "torch"}, "is not one of"),
+        ("sequential", "Give a dict"),
+    ),
 )
-q3 = Exercise(
+q3 = core.number_question(
     "Exercise 3",
-    _check_q3,
+    2137,
+    what="a whole number of trainable parameters",
+    why_not={
+        2137 - 31: "Don't forget the auxiliary output: Dense(1) on the 30 hidden units.",
+        2137 + 24: "That includes the normalization layers' means, variances and counts, "
+        "which are not trainable.",
+        1207: "That is the count for n_hidden=2; this model has 3 hidden layers.",
+    },
+    otherwise="{given:g} is not it. The main output reads 5 wide features + 30 hidden units; "
+    "count inputs × units + biases for every Dense layer.",
     hint=(
         "Only the Dense layers have trainable parameters. List them: the hidden ones, "
         "the main output and the auxiliary output. What does each read?",
@@ -266,7 +265,51 @@ q3 = Exercise(
         "× units weights plus one bias per unit.",
     ),
     on_correct="The loop in __init__ made three hidden layers from one argument.",
+    right=(np.int64(2137),),
+    wrong=((2000, "is not it"),),
 )
+
+
+@functools.cache
+def _scale_layers() -> dict[str, type]:
+    """Scale layers a learner might write for exercise 4 (made when a test needs them)."""
+    import keras
+
+    class Scale(keras.layers.Layer):
+        def build(self, input_shape):
+            self.factors = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+
+        def call(self, inputs):
+            return inputs * self.factors
+
+    class ScaleBuiltInInit(keras.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.factors = self.add_weight(shape=(3,), initializer="ones")
+
+        def call(self, inputs):
+            return inputs * self.factors
+
+    class ScaleStartingAtZero(Scale):
+        def build(self, input_shape):
+            self.factors = self.add_weight(shape=(input_shape[-1],), initializer="zeros")
+
+    class ScaleWithOneFactor(Scale):
+        def build(self, input_shape):
+            self.factors = self.add_weight(shape=(1,), initializer="ones")
+
+    class ScaleThatAdds(Scale):
+        def call(self, inputs):
+            return inputs + self.factors - 1.0
+
+    layers = (Scale, ScaleBuiltInInit, ScaleStartingAtZero, ScaleWithOneFactor, ScaleThatAdds)
+    return {layer.__name__: layer for layer in layers}
+
+
+def _scale_layer(name: str) -> Built:
+    return Built(lambda: _scale_layers()[name], name)
+
+
 q4 = Exercise(
     "Exercise 4",
     _check_q4,
@@ -277,7 +320,100 @@ q4 = Exercise(
         ' initializer="ones"); then call returns inputs * self.factors.',
     ),
     on_correct="build sized the weight from the input's shape, which __init__ cannot know.",
+    right=(core.FromSolutions("Scale"), _scale_layer("Scale")),
+    wrong=(
+        (Built(lambda: _scale_layers()["Scale"](), "a Scale() instance"), "class itself"),
+        (_scale_layer("ScaleBuiltInInit"), "build(self, input_shape)"),
+        (_scale_layer("ScaleStartingAtZero"), "ones"),
+        (_scale_layer("ScaleWithOneFactor"), "shape (3,)"),
+        (_scale_layer("ScaleThatAdds"), "inputs * factors"),
+    ),
 )
+
+
+@functools.cache
+def _regressors() -> dict[str, type]:
+    """Subclassed regressors a learner might write for exercise 5 (made when a test needs
+    them, as defining them registers them with Keras)."""
+    import keras
+
+    register = keras.saving.register_keras_serializable(package="ch05_examples")
+
+    @register
+    class GoodRegressor(keras.Model):
+        def __init__(self, units=32, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.hidden = keras.layers.Dense(units, activation="relu")
+            self.output_layer = keras.layers.Dense(1)
+
+        def call(self, inputs):
+            return self.output_layer(self.hidden(inputs))
+
+        def get_config(self):
+            return {**super().get_config(), "units": self.units}
+
+    class UnregisteredRegressor(GoodRegressor):
+        pass
+
+    @register
+    class NoConfigRegressor(keras.Model):
+        def __init__(self, units=32, **kwargs):
+            super().__init__(**kwargs)
+            self.hidden = keras.layers.Dense(units, activation="relu")
+            self.output_layer = keras.layers.Dense(1)
+
+        def call(self, inputs):
+            return self.output_layer(self.hidden(inputs))
+
+    @register
+    class ForgetfulRegressor(GoodRegressor):
+        """get_config leaves units out, so loading rebuilds 32 units instead of 16."""
+
+        def get_config(self):
+            return keras.Model.get_config(self)
+
+    @register
+    class MisspelledConfigRegressor(GoodRegressor):
+        def get_config(self):
+            return {**keras.Model.get_config(self), "n_units": self.units}
+
+    @register
+    class WrongInputRegressor(GoodRegressor):
+        """Expects 3 features, so it cannot predict the check's batch of 8."""
+
+        def call(self, inputs):
+            return self.output_layer(self.hidden(keras.ops.matmul(inputs[:, :3], np.ones((4, 4)))))
+
+    regressors = (
+        GoodRegressor,
+        UnregisteredRegressor,
+        NoConfigRegressor,
+        ForgetfulRegressor,
+        MisspelledConfigRegressor,
+        WrongInputRegressor,
+    )
+    return {regressor.__name__: regressor for regressor in regressors}
+
+
+def _regressor(name: str, units: int = 16, built: bool = True) -> Built:
+    """A model of one of those classes; ``built``: called once, so that it has weights."""
+
+    def make() -> Any:
+        model = _regressors()[name](units=units)
+        if built:
+            model(np.zeros((2, 8), "float32"))
+        return model
+
+    return Built(make, f"{name}(units={units}){', built' if built else ''}")
+
+
+def _sequential_regressor() -> Any:
+    import keras
+
+    return keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(1)])
+
+
 q5 = Exercise(
     "Exercise 5",
     _check_q5,
@@ -289,8 +425,20 @@ q5 = Exercise(
         'class with @keras.saving.register_keras_serializable(package="my_work").',
     ),
     on_correct="Your model went to a .keras file and came back with identical predictions.",
+    right=(_regressor("GoodRegressor"), _regressor("GoodRegressor", units=8, built=False)),
+    wrong=(
+        (Built(lambda: _regressors()["GoodRegressor"], "the class GoodRegressor"), "an instance"),
+        (Built(_sequential_regressor, "a Sequential model"), "subclasses"),
+        (_regressor("NoConfigRegressor"), "no get_config method of its own"),
+        (_regressor("UnregisteredRegressor"), "not registered"),
+        (_regressor("ForgetfulRegressor"), "do not fit"),
+        (_regressor("MisspelledConfigRegressor"), "get_config must return exactly"),
+        (
+            _regressor("WrongInputRegressor", units=4, built=False),
+            "could not predict a batch of 8 features",
+        ),
+    ),
 )
 
-exercises = ExerciseSet("chapter 5", [q1, q2, q3, q4, q5], module=__name__)
-progress = exercises.progress
-assert_all_correct = exercises.assert_all_correct
+exercises = core.ExerciseSet.of_module(__name__)
+progress, assert_all_correct = exercises.progress, exercises.assert_all_correct

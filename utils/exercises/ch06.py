@@ -1,58 +1,66 @@
-"""Exercise checks for chapter 6, saving models and using callbacks."""
+"""Exercise checks for chapter 6, saving models and using callbacks.
+
+Each exercise lists the answers that test its check. Those that need Keras (callback
+classes, a small trained model and its files) are made when a test needs them.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
+import math
 import os
+import tempfile
 import warnings
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
-from utils.exercises.core import (
-    Exercise,
-    ExerciseSet,
-    Incorrect,
-    NotAnswered,
-    as_letter,
-    as_number,
-    call_student_function,
-    compiled_model,
-    finite_items,
-    fresh_file,
-)
+from utils.exercises import core
+from utils.exercises.core import Built, Exercise, FromSolutions, Incorrect, NotAnswered
 
 
 def _pair(answer: Any, what: str) -> tuple[Any, Any]:
     """The two items of a pair answer (a tuple or a list), read safely."""
     if isinstance(answer, (set, frozenset, dict)):
         raise Incorrect(f"Give a pair {what} as a tuple: a set or a dict has no fixed order.")
-    items = finite_items(answer, f"a pair {what}", limit=10)
+    items = core.finite_items(answer, f"a pair {what}", limit=10)
     if len(items) != 2:
         raise Incorrect(f"Give a pair {what}; yours has {len(items)} items.")
     return items[0], items[1]
 
 
-def _check_q1(answer: Any) -> None:
-    choice = as_letter(answer)
-    if choice == "b":
-        raise Incorrect(
-            "A weights file holds no architecture: you would need the code that builds the "
-            "model, and a freshly compiled optimizer starts again from scratch."
-        )
-    if choice == "c":
-        raise Incorrect(
-            "An export is made for inference: it holds the computation and the weights, but "
-            "no Keras model, optimizer or loss, so `fit` cannot pick up where it stopped."
-        )
+q1 = Exercise(
+    "Exercise 1",
+    core.multiple_choice(
+        "a",
+        why_not={
+            "b": "A weights file holds no architecture: you would need the code that builds "
+            "the model, and a freshly compiled optimizer starts again from scratch.",
+            "c": "An export is made for inference: it holds the computation and the weights, "
+            "but no Keras model, optimizer or loss, so `fit` cannot pick up where it stopped.",
+        },
+    ),
+    hint=(
+        "Tomorrow you will have only the file: which of the three files can rebuild the "
+        "model with no code at all?",
+        "Only one format stores the architecture, the weights and the optimizer with its "
+        "state (section 2); a weights file needs the building code, an export cannot train.",
+    ),
+    on_correct="A .keras file holds everything fit needs to carry on, architecture included.",
+    right=("a", " A "),
+    wrong=(("b", "holds no architecture"), ("c", "made for inference"), ("d", "one letter")),
+)
 
 
 def _check_q2(answer: Any) -> None:
     first, second = _pair(answer, "(epochs trained, epoch whose weights the model ends with)")
-    epochs_run = as_number(first, "a whole number of epochs trained")
-    weights_epoch = as_number(second, "a whole number for the epoch of the final weights")
+    epochs_run = core.as_number(first, "a whole number of epochs trained")
+    weights_epoch = core.as_number(second, "a whole number for the epoch of the final weights")
     if epochs_run == 100:
         raise Incorrect(
             "Early stopping ends training long before the 100-epoch limit: it waits "
@@ -84,41 +92,85 @@ def _check_q2(answer: Any) -> None:
         )
 
 
-def _check_q3(answer: Any) -> None:
-    count = as_number(answer, "a whole number of calls")
-    if count == 500:
-        raise Incorrect(
-            "500 is one call per batch, which is what steps_per_execution=1 gives. With 10 "
-            "steps per execution Keras runs 10 batches in one go before it calls the hook."
-        )
-    if count == 10:
-        raise Incorrect("10 is the count for one epoch; the question asks for all 5 epochs.")
-    if count == 5:
-        raise Incorrect("Once per epoch is `on_epoch_end`; batch hooks fire more often.")
-    if count != 50:
-        raise Incorrect(
-            f"{count:g} is not it: count the executions of 10 batches each, in every epoch."
-        )
+q2 = Exercise(
+    "Exercise 2",
+    _check_q2,
+    hint=(
+        "Early stopping cannot know epoch 23 is the best until `patience` epochs have "
+        "passed without beating it.",
+        "Count the best epoch, then 10 epochs without improvement after it; "
+        "restore_best_weights=True decides which weights the model ends with.",
+    ),
+    on_correct="Patience costs a few extra epochs; restore_best_weights undoes them.",
+    right=((33, 23), [np.int64(33), 23.0]),
+    wrong=(
+        ((100, 23), "long before the 100-epoch limit"),
+        ((32, 23), "one off"),
+        ((23, 23), "does not stop at the best epoch"),
+        ((40, 23), "is not it"),
+        ((33, 33), "puts back those of the best epoch"),
+        ((33, 30), "lowest validation loss"),
+        (33, "a pair"),
+        ((33, 23, 1), "has 3 items"),
+        ({33, 23}, "as a tuple"),
+    ),
+)
 
 
-def _check_q4(answer: Any) -> None:
-    choice = as_letter(answer)
-    if choice == "a":
-        raise Incorrect(
-            "safe_mode=False would run a stranger's Python bytecode with your rights: keep it "
-            "for files you made yourself."
-        )
-    if choice == "b":
-        raise Incorrect(
-            "That turns safe mode off for every file loaded afterwards, not just this one: "
-            "it is option a, only wider."
-        )
+q3 = core.number_question(
+    "Exercise 3",
+    50,
+    what="a whole number of calls",
+    why_not={
+        500: "500 is one call per batch, which is what steps_per_execution=1 gives. With 10 "
+        "steps per execution Keras runs 10 batches in one go before it calls the hook.",
+        10: "10 is the count for one epoch; the question asks for all 5 epochs.",
+        5: "Once per epoch is `on_epoch_end`; batch hooks fire more often.",
+    },
+    otherwise="{given:g} is not it: count the executions of 10 batches each, in every epoch.",
+    hint=(
+        "Look at the hook trace with steps_per_execution=3 in section 8: how many "
+        "on_train_batch_end calls did one epoch of 3 batches get?",
+        "Batch hooks run once per execution, and one execution trains steps_per_execution "
+        "batches: count the executions in one epoch, then in 5 epochs.",
+    ),
+    on_correct="A callback that counts batches must allow for steps_per_execution.",
+    right=(np.int64(50),),
+    wrong=((7, "is not it"), ("50", "Expected a whole number")),
+)
+q4 = Exercise(
+    "Exercise 4",
+    core.multiple_choice(
+        "c",
+        why_not={
+            "a": "safe_mode=False would run a stranger's Python bytecode with your rights: "
+            "keep it for files you made yourself.",
+            "b": "That turns safe mode off for every file loaded afterwards, not just this "
+            "one: it is option a, only wider.",
+        },
+    ),
+    hint=(
+        "A Lambda layer's function is stored as Python bytecode. Whose code would run?",
+        "Both a) and b) run the stranger's bytecode on your machine (b even for every later "
+        "file); only one option lets you read the code first (section 7).",
+    ),
+    on_correct="Loading a file is a trust decision: rebuild from code you can read.",
+    right=("c",),
+    wrong=(
+        ("a", "stranger's Python bytecode"),
+        ("b", "every file loaded afterwards"),
+        (3, "one letter"),
+    ),
+)
 
 
 # --- Exercise 5: a callback that stops at a target validation RMSE -------------------------
 
 _TINY_SPLIT = 200
 _TINY_MAX_EPOCHS = 10
+# How long one training run with the student's callback may take. The tiny model trains
+# its 10 epochs in about a second; the margin is for a slow laptop and the first trace.
+_CALLBACK_SECONDS = 60.0
 
 
 def _tiny_regression_data() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -130,33 +182,11 @@ def _tiny_regression_data() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     return X[:_TINY_SPLIT], y[:_TINY_SPLIT], X[_TINY_SPLIT:], y[_TINY_SPLIT:]
 
 
-# How long one training run with the student's callback may take. The tiny model trains
-# its 10 epochs in about a second; the margin is for a slow laptop and the first trace.
-_CALLBACK_SECONDS = 60.0
-
-
-class _MissingLogKey:
-    """What a training run returns when the student's callback read a key the logs lack."""
-
-    def __init__(self, key: Any) -> None:
-        self.key = key
-
-
-def _fit_with_student_callback(callback_class: Any, target: float, epochs: int) -> dict:
-    """Train a tiny linear model with the student's callback; return the history.
-
-    Everything that runs the student's code (the constructor, and ``fit``, which calls
-    the hooks) goes through call_student_function: a hook that loops forever, sleeps or
-    calls sys.exit ends as feedback after _CALLBACK_SECONDS.
-    """
+def _val_rmse_with(callback_class: Any, target: float, epochs: int) -> list[float]:
+    """The validation RMSE of each epoch a tiny linear model trained with the student's
+    ``callback_class(target)``, full batch, for at most ``epochs`` epochs."""
     import keras
 
-    callback = call_student_function(callback_class, target, name=f"StopAtTargetRMSE({target})")
-    if not isinstance(callback, keras.callbacks.Callback):
-        raise Incorrect(
-            "Your class must inherit from keras.callbacks.Callback: write "
-            "`class StopAtTargetRMSE(keras.callbacks.Callback):`."
-        )
     X_train, y_train, X_valid, y_valid = _tiny_regression_data()
     model = keras.Sequential(
         [keras.Input(shape=(4,)), keras.layers.Dense(1, kernel_initializer="zeros")]
@@ -166,63 +196,29 @@ def _fit_with_student_callback(callback_class: Any, target: float, epochs: int) 
         optimizer=keras.optimizers.SGD(learning_rate=0.2),
         metrics=[keras.metrics.RootMeanSquaredError(name="rmse")],
     )
-
-    def train() -> Any:
-        try:
-            return model.fit(
-                X_train,
-                y_train,
-                batch_size=_TINY_SPLIT,
-                epochs=epochs,
-                validation_data=(X_valid, y_valid),
-                callbacks=[callback],
-                verbose=0,
-            )
-        except KeyError as error:
-            return _MissingLogKey(error)
-        except NotImplementedError:  # the placeholder body is still there
-            return NotImplemented
-        except SystemExit:
-            return SystemExit
-
-    history = call_student_function(
-        train, name="training with your callback", seconds=_CALLBACK_SECONDS
+    history = core.fit_with_learner_callback(
+        callback_class,
+        target,
+        class_name="StopAtTargetRMSE",
+        model=model,
+        fit_args=dict(
+            x=X_train,
+            y=y_train,
+            batch_size=_TINY_SPLIT,
+            epochs=epochs,
+            validation_data=(X_valid, y_valid),
+        ),
+        epoch_logs=("loss", "rmse", "val_loss", "val_rmse"),
+        seconds=_CALLBACK_SECONDS,
+        unfinished="Your callback is not written yet: fill in on_epoch_end, then check again.",
     )
-    if history is NotImplemented:
-        raise NotAnswered(
-            "Your callback is not written yet: fill in on_epoch_end, then check again."
-        )
-    if history is SystemExit:
-        raise Incorrect(
-            "Your callback called `sys.exit()` (or `exit()`), which would stop the whole "
-            "notebook; the check caught it. To end training, a callback sets "
-            "`self.model.stop_training = True`."
-        )
-    if isinstance(history, _MissingLogKey):
-        raise Incorrect(
-            f"Your callback asked the logs for {history.key}, which they do not hold: at the "
-            "end of an epoch they hold 'loss', 'rmse', 'val_loss' and 'val_rmse'."
-        )
-    if not isinstance(getattr(history, "history", None), dict):
-        raise Incorrect("Training with your callback did not finish normally.")
-    return history.history
+    return history["val_rmse"]
 
 
 def _check_q5(callback_class: Any) -> None:
-    import keras
-
-    if isinstance(callback_class, keras.callbacks.Callback):
-        raise Incorrect(
-            "Give the class itself, not an instance of it: the check creates its own "
-            "callbacks with StopAtTargetRMSE(target)."
-        )
-    if not isinstance(callback_class, type):
-        raise Incorrect(
-            f"Give your callback class, not a value of type {type(callback_class).__name__}."
-        )
     # Two reachable targets (so a hard-coded threshold fails), then one never reached.
     for target in (1.3, 0.45):
-        val_rmse = _fit_with_student_callback(callback_class, target, _TINY_MAX_EPOCHS)["val_rmse"]
+        val_rmse = _val_rmse_with(callback_class, target, _TINY_MAX_EPOCHS)
         reached = [epoch for epoch, value in enumerate(val_rmse, 1) if value <= target]
         stopped_at = len(val_rmse)
         if not reached and stopped_at < _TINY_MAX_EPOCHS:
@@ -249,13 +245,104 @@ def _check_q5(callback_class: Any) -> None:
                 f"validation RMSE {val_rmse[-1]:.3f}, above the target: it stopped too early."
             )
     short_run = 4
-    val_rmse = _fit_with_student_callback(callback_class, 0.1, short_run)["val_rmse"]
+    val_rmse = _val_rmse_with(callback_class, 0.1, short_run)
     if len(val_rmse) < short_run:
         raise Incorrect(
             f"With target=0.1, which this model never reaches, training stopped after epoch "
             f"{len(val_rmse)} (validation RMSE {val_rmse[-1]:.3f}). Stop only once "
             "logs['val_rmse'] <= self.target."
         )
+
+
+# Exercise 5's example answers: callbacks that differ only in when they stop training.
+_StopCondition = Callable[[float, int, dict], bool]  # (target, epoch, logs) -> stop now?
+
+
+def _stops_when(condition: _StopCondition, *, calls_super_init: bool = True) -> type:
+    """A StopAtTargetRMSE class that stops training once ``condition`` holds."""
+    import keras
+
+    class StopAtTargetRMSE(keras.callbacks.Callback):
+        def __init__(self, target):
+            if calls_super_init:
+                super().__init__()
+            self.target = target
+
+        def on_epoch_end(self, epoch, logs=None):
+            if condition(self.target, epoch, logs):
+                self.model.stop_training = True
+
+    return StopAtTargetRMSE
+
+
+def _callback(label: str, condition: _StopCondition, **options: bool) -> Built:
+    return Built(lambda: _stops_when(condition, **options), label)
+
+
+def _target_reached(target: float, epoch: int, logs: dict) -> bool:
+    return logs["val_rmse"] <= target
+
+
+def _keras_callback_base() -> type:
+    import keras
+
+    return keras.callbacks.Callback
+
+
+class _NotACallback:
+    def __init__(self, target: float) -> None:
+        self.target = target
+
+
+q5 = Exercise(
+    "Exercise 5",
+    _check_q5,
+    hint=(
+        "Work in on_epoch_end(self, epoch, logs=None): the logs there hold the validation "
+        "metrics, and self.model is the model being trained.",
+        "Compare logs['val_rmse'] with self.target, and when it is at most the target set "
+        "self.model.stop_training = True; do nothing otherwise.",
+    ),
+    on_correct="Your callback stops at the first epoch that reaches the target, and only then.",
+    right=(
+        FromSolutions("StopAtTargetRMSE"),
+        # `<` instead of `<=` differs only on an exact tie.
+        _callback("stops below the target", lambda t, _, logs: logs.get("val_rmse", math.inf) < t),
+        # Keras' Callback works without super().__init__().
+        _callback("no super().__init__()", _target_reached, calls_super_init=False),
+    ),
+    wrong=(
+        (
+            _callback(
+                "stops late", lambda target, epoch, logs: logs["val_rmse"] <= target and epoch >= 7
+            ),
+            "yet training went on",
+        ),
+        (
+            _callback("hard-coded target", lambda _, __, logs: logs["val_rmse"] <= 1.3),
+            "stopped too early",
+        ),
+        (_callback("stops at once", lambda *_: True), "stopped too early"),
+        (
+            _callback("watches the training RMSE", lambda target, _, logs: logs["rmse"] <= target),
+            "as soon as logs['val_rmse'] <= self.target",
+        ),
+        (
+            _callback("watches the MSE", lambda target, _, logs: logs["val_loss"] <= target),
+            "stopped too early",
+        ),
+        (
+            _callback(
+                "another key", lambda target, _, logs: logs["val_root_mean_squared_error"] <= target
+            ),
+            "'loss', 'rmse', 'val_loss' and 'val_rmse'",
+        ),
+        (Built(_keras_callback_base, "takes no target"), "raised TypeError"),
+        (_NotACallback, "inherit from keras.callbacks.Callback"),
+        (Built(lambda: _stops_when(_target_reached)(0.5), "an instance"), "not an instance"),
+        (42, "Give your callback class"),
+    ),
+)
 
 
 # --- Exercises 6 and 7: round trips through files -------------------------------------------
@@ -283,7 +370,7 @@ def _probe_inputs(model: Any) -> np.ndarray:
 
 def _predict(model: Any, X: np.ndarray, name: str) -> np.ndarray:
     return np.asarray(
-        call_student_function(lambda: model.predict(X, verbose=0), name=f"{name}.predict")
+        core.call_student_function(lambda: model.predict(X, verbose=0), name=f"{name}.predict")
     )
 
 
@@ -302,6 +389,59 @@ def _check_same_predictions(original: Any, other: Any, name: str, hint: str) -> 
             f"The predictions of {name} differ from the original's by up to {gap:.3g} on new "
             f"inputs. {hint}"
         )
+
+
+# The example answers of exercises 6 and 7 use a small model of the tests' own (not the
+# chapter's: that one needs the California housing data), trained briefly.
+
+
+def _build_small_model(hidden_units: int = 8) -> Any:
+    import keras
+
+    hidden = keras.layers.Dense(hidden_units, activation="relu")
+    return keras.Sequential([keras.Input(shape=(8,)), hidden, keras.layers.Dense(1)])
+
+
+def _trained_small_model(seed: int = 0) -> Any:
+    """A small model, compiled and trained for two epochs (its optimizer has taken steps)."""
+    import keras
+
+    X = np.random.default_rng(seed).normal(size=(128, 8)).astype("float32")
+    keras.utils.set_random_seed(seed)
+    model = _build_small_model()
+    model.compile(loss="mse", optimizer=keras.optimizers.Adam(learning_rate=1e-2))
+    model.fit(X, X.sum(axis=1), epochs=2, batch_size=32, verbose=0)
+    return model
+
+
+@functools.cache
+def _saved_small_model() -> SimpleNamespace:
+    """A trained small model, the files saved from it and from another model, and the
+    model rebuilt from its weights; the files live in a folder removed at exit."""
+    import keras
+
+    folder = tempfile.TemporaryDirectory(prefix="ch06_checks_")
+    saved = SimpleNamespace(folder=folder, model=_trained_small_model())
+    saved.keras_file = Path(folder.name, "small.keras")
+    saved.weights_file = Path(folder.name, "small.weights.h5")
+    saved.other_file = Path(folder.name, "other.keras")
+    saved.legacy_file = Path(folder.name, "small.h5")
+    saved.model.save(saved.keras_file)
+    saved.model.save_weights(saved.weights_file)
+    keras.utils.set_random_seed(1)
+    other = _build_small_model()
+    other.compile(loss="mse", optimizer="adam")
+    other.save(saved.other_file)
+    # Not small_model: a legacy save changes the model it saves (see _RECOVER_FROM_H5).
+    other.save(saved.legacy_file)
+    saved.rebuilt = _build_small_model()
+    saved.rebuilt.load_weights(saved.weights_file)
+    return saved
+
+
+def _with_saved_model(label: str, answer: Callable[[SimpleNamespace], Any]) -> Built:
+    """An example answer made from the trained small model and its files."""
+    return Built(lambda: answer(_saved_small_model()), label)
 
 
 def _check_q6(answer: Any) -> None:
@@ -328,6 +468,32 @@ def _check_q6(answer: Any) -> None:
         "small_model.save_weights(...) wrote.",
     )
 
+
+q6 = Exercise(
+    "Exercise 6",
+    _check_q6,
+    hint=(
+        "Three steps: save small_model's weights to a file, build a fresh model with the "
+        "same code, load the file into it (section 3).",
+        "small_model.save_weights(EXERCISE_DIR / 'small_model.weights.h5'); rebuilt_6 = "
+        "build_small_model(); rebuilt_6.load_weights(the same path).",
+    ),
+    on_correct="Same architecture plus the saved weights gives the same model, to the last bit.",
+    right=(_with_saved_model("rebuilt from its weights", lambda s: (s.model, s.rebuilt)),),
+    wrong=(
+        (
+            _with_saved_model("fresh weights", lambda s: (s.model, _build_small_model())),
+            "still has its own weights",
+        ),
+        (_with_saved_model("itself", lambda s: (s.model, s.model)), "is small_model itself"),
+        (
+            _with_saved_model("narrower", lambda s: (s.model, _build_small_model(4))),
+            "architecture",
+        ),
+        (_with_saved_model("a string", lambda s: (s.model, "rebuilt")), "as a Keras model"),
+        (_with_saved_model("the model alone", lambda s: s.model), "a pair"),
+    ),
+)
 
 # Keras 3's legacy HDF5 saver (`model.save("name.h5")`, seen on Keras 3.13.2 and 3.15.1)
 # removes the "optimizer" entry from the model's own compile settings while it writes the
@@ -372,7 +538,7 @@ def _check_q7(answer: Any) -> None:
         raise NotAnswered()
     if not isinstance(path, (str, os.PathLike)):
         raise Incorrect(f"path_7 should be a file path, but it is a {type(path).__name__}.")
-    original = compiled_model(original, "`small_model`")
+    original = core.compiled_model(original, "`small_model`")
     path = Path(path)
     damaged = _optimizer_dropped_by_legacy_save(original)
     if path.name.endswith(".weights.h5"):
@@ -388,7 +554,7 @@ def _check_q7(answer: Any) -> None:
         raise Incorrect(f"{message} {_RECOVER_FROM_H5}" if damaged else message)
     if path.suffix != ".keras":
         raise Incorrect(f"{path.name} does not end in .keras, the native format's suffix.")
-    path = fresh_file(path, "small_model's .keras file")
+    path = core.fresh_file(path, "small_model's .keras file")
     saved_compile = _saved_compile_config(path)
     if saved_compile is not None and "optimizer" not in saved_compile:
         if damaged:
@@ -433,71 +599,6 @@ def _check_q7(answer: Any) -> None:
         )
 
 
-q1 = Exercise(
-    "Exercise 1",
-    _check_q1,
-    hint=(
-        "Tomorrow you will have only the file: which of the three files can rebuild the "
-        "model with no code at all?",
-        "Only one format stores the architecture, the weights and the optimizer with its "
-        "state (section 2); a weights file needs the building code, an export cannot train.",
-    ),
-    on_correct="A .keras file holds everything fit needs to carry on, architecture included.",
-)
-q2 = Exercise(
-    "Exercise 2",
-    _check_q2,
-    hint=(
-        "Early stopping cannot know epoch 23 is the best until `patience` epochs have "
-        "passed without beating it.",
-        "Count the best epoch, then 10 epochs without improvement after it; "
-        "restore_best_weights=True decides which weights the model ends with.",
-    ),
-    on_correct="Patience costs a few extra epochs; restore_best_weights undoes them.",
-)
-q3 = Exercise(
-    "Exercise 3",
-    _check_q3,
-    hint=(
-        "Look at the hook trace with steps_per_execution=3 in section 8: how many "
-        "on_train_batch_end calls did one epoch of 3 batches get?",
-        "Batch hooks run once per execution, and one execution trains steps_per_execution "
-        "batches: count the executions in one epoch, then in 5 epochs.",
-    ),
-    on_correct="A callback that counts batches must allow for steps_per_execution.",
-)
-q4 = Exercise(
-    "Exercise 4",
-    _check_q4,
-    hint=(
-        "A Lambda layer's function is stored as Python bytecode. Whose code would run?",
-        "Both a) and b) run the stranger's bytecode on your machine (b even for every later "
-        "file); only one option lets you read the code first (section 7).",
-    ),
-    on_correct="Loading a file is a trust decision: rebuild from code you can read.",
-)
-q5 = Exercise(
-    "Exercise 5",
-    _check_q5,
-    hint=(
-        "Work in on_epoch_end(self, epoch, logs=None): the logs there hold the validation "
-        "metrics, and self.model is the model being trained.",
-        "Compare logs['val_rmse'] with self.target, and when it is at most the target set "
-        "self.model.stop_training = True; do nothing otherwise.",
-    ),
-    on_correct="Your callback stops at the first epoch that reaches the target, and only then.",
-)
-q6 = Exercise(
-    "Exercise 6",
-    _check_q6,
-    hint=(
-        "Three steps: save small_model's weights to a file, build a fresh model with the "
-        "same code, load the file into it (section 3).",
-        "small_model.save_weights(EXERCISE_DIR / 'small_model.weights.h5'); rebuilt_6 = "
-        "build_small_model(); rebuilt_6.load_weights(the same path).",
-    ),
-    on_correct="Same architecture plus the saved weights gives the same model, to the last bit.",
-)
 q7 = Exercise(
     "Exercise 7",
     _check_q7,
@@ -507,8 +608,29 @@ q7 = Exercise(
         "training, and keras.models.load_model(path_7) to load it back.",
     ),
     on_correct="The file alone rebuilt the model, its weights and its optimizer's state.",
+    right=(
+        _with_saved_model("its .keras file", lambda s: (s.model, s.keras_file)),
+        _with_saved_model("its .keras file as a str", lambda s: (s.model, str(s.keras_file))),
+    ),
+    wrong=(
+        (_with_saved_model(".h5", lambda s: (s.model, s.legacy_file)), "legacy HDF5"),
+        (_with_saved_model(".weights.h5", lambda s: (s.model, s.weights_file)), "weights-only"),
+        (
+            _with_saved_model("missing", lambda s: (s.model, Path(s.folder.name, "gone.keras"))),
+            "There is no file",
+        ),
+        (
+            _with_saved_model("another model's", lambda s: (s.model, s.other_file)),
+            "differ from the original's",
+        ),
+        (
+            _with_saved_model(".txt", lambda s: (s.model, Path(s.folder.name, "model.txt"))),
+            "does not end in .keras",
+        ),
+        (_with_saved_model("a number", lambda s: (s.model, 42)), "a file path"),
+        (_with_saved_model("the path alone", lambda s: s.keras_file), "a pair"),
+    ),
 )
 
-exercises = ExerciseSet("chapter 6", [q1, q2, q3, q4, q5, q6, q7], module=__name__)
-progress = exercises.progress
-assert_all_correct = exercises.assert_all_correct
+exercises = core.ExerciseSet.of_module(__name__)
+progress, assert_all_correct = exercises.progress, exercises.assert_all_correct

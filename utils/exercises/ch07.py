@@ -1,101 +1,116 @@
-"""Exercise checks for chapter 7, watching training with TensorBoard."""
+"""Exercise checks for chapter 7, watching training with TensorBoard.
+
+Each exercise lists the answers that test its check. Exercise 5's example callbacks need
+Keras and TensorFlow, so they are made when a test needs them.
+"""
 
 from __future__ import annotations
 
 import math
+import os
+import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from utils.exercises.core import (
-    Exercise,
-    ExerciseSet,
-    Incorrect,
-    as_letter,
-    as_number,
-    call_student_function,
-    fresh_file,
+from utils.exercises import core
+from utils.exercises.core import Built, Exercise, FromSolutions, Incorrect
+
+q1 = Exercise(
+    "Exercise 1",
+    core.multiple_choice(
+        "a",
+        why_not={
+            "b": "That folder is a single run: TensorBoard would show its train and "
+            "validation curves, but none of the other runs.",
+            "c": "That is only the training side of a single run: no validation curves and "
+            "no other runs.",
+        },
+    ),
+    hint=(
+        "What does TensorBoard call a run? Look for the one folder that contains all of them.",
+        "TensorBoard turns every sub-folder that holds event files into a run, so give it "
+        "the folder above all the run folders.",
+    ),
+    on_correct="Point TensorBoard at the parent folder, and every run in it appears.",
+    right=("a", " A "),
+    wrong=(("b", "single run"), ("c", "training side"), ("d", "one letter")),
+)
+q2 = Exercise(
+    "Exercise 2",
+    core.multiple_choice(
+        "c",
+        why_not={
+            "a": "TensorBoard tells runs apart by their folders only: both trainings wrote "
+            "into the same folder, so they are one run.",
+            "b": "The callback never deletes anything: the first training's event files "
+            "stay, and the second's are added next to them.",
+        },
+    ),
+    hint=(
+        "How does TensorBoard decide what is one run? And does the callback delete anything?",
+        "Runs are told apart by their folders only, and the callback never deletes a file: "
+        "both trainings' event files end up side by side in logs/my_run.",
+    ),
+    on_correct="That is why every run gets a new, time-stamped folder.",
+    right=("c",),
+    wrong=(("a", "one run"), ("b", "never deletes")),
 )
 
 
-def _check_q1(answer: Any) -> None:
-    choice = as_letter(answer)
-    if choice == "b":
-        raise Incorrect(
-            "That folder is a single run: TensorBoard would show its train and validation "
-            "curves, but none of the other runs."
-        )
-    if choice == "c":
-        raise Incorrect(
-            "That is only the training side of a single run: no validation curves and no "
-            "other runs."
-        )
-
-
-def _check_q2(answer: Any) -> None:
-    choice = as_letter(answer)
-    if choice == "a":
-        raise Incorrect(
-            "TensorBoard tells runs apart by their folders only: both trainings wrote into "
-            "the same folder, so they are one run."
-        )
-    if choice == "b":
-        raise Incorrect(
-            "The callback never deletes anything: the first training's event files stay, and "
-            "the second's are added next to them."
-        )
-
-
-def _check_q3(answer: Any) -> None:
-    count = as_number(answer, "a whole number of values")
-    if count == 600:
-        raise Incorrect(
-            "600 is one value per batch, which is what steps_per_execution=1 gives. With 10 "
-            "batches per execution the callback is called once per 10 batches."
-        )
-    if count == 20:
-        raise Incorrect("20 is the count for one epoch; the question asks for all 3 epochs.")
-    if count == 3:
-        raise Incorrect("3 is the number of epoch_loss values; update_freq='batch' logs more.")
-    if count != 60:
-        raise Incorrect(f"{count:g} is not it: count the executions of 10 batches in 3 epochs.")
-
-
-def _check_q4(answer: Any) -> None:
-    choice = as_letter(answer)
-    if choice == "a":
-        raise Incorrect(
-            "TensorBoard listens on the server's loopback address only, so the server's port "
-            "6006 cannot be reached from outside (and a firewall would usually block it too)."
-        )
-    if choice == "c":
-        raise Incorrect(
-            "--bind_all opens TensorBoard to everyone who can reach the server, with no "
-            "password. An SSH tunnel shows it to you alone."
-        )
-
-
-def _check_q6(answer: Any) -> None:
-    choice = as_letter(answer)
-    if choice == "a":
-        raise Incorrect(
-            "The Keras callback itself writes with tf.summary: TensorBoard shows scalars from "
-            "either the same way."
-        )
-    if choice == "c":
-        raise Incorrect(
-            "TensorBoard shows whatever has reached the event file, during training too; the "
-            "question is when the writer puts the values there."
-        )
+q3 = core.number_question(
+    "Exercise 3",
+    60,
+    what="a whole number of values",
+    why_not={
+        600: "600 is one value per batch, which is what steps_per_execution=1 gives. With "
+        "10 batches per execution the callback is called once per 10 batches.",
+        20: "20 is the count for one epoch; the question asks for all 3 epochs.",
+        3: "3 is the number of epoch_loss values; update_freq='batch' logs more.",
+    },
+    otherwise="{given:g} is not it: count the executions of 10 batches in 3 epochs.",
+    hint=(
+        "With steps_per_execution, how often does Keras call a callback's batch hooks?",
+        "The batch hooks run once per execution of steps_per_execution batches: count the "
+        "executions of 10 batches in 3 epochs of 200 batches.",
+    ),
+    on_correct="With steps_per_execution, 'per batch' logging means once per execution.",
+    right=(60.0,),
+    wrong=((61, "is not it"),),
+)
+q4 = Exercise(
+    "Exercise 4",
+    core.multiple_choice(
+        "b",
+        why_not={
+            "a": "TensorBoard listens on the server's loopback address only, so the server's "
+            "port 6006 cannot be reached from outside (and a firewall would usually block it "
+            "too).",
+            "c": "--bind_all opens TensorBoard to everyone who can reach the server, with no "
+            "password. An SSH tunnel shows it to you alone.",
+        },
+    ),
+    hint=(
+        "Which option shows TensorBoard to you without showing it to the whole network?",
+        "TensorBoard listens on the server's loopback address only; `ssh -L` carries a port "
+        "of your laptop to it through your own SSH connection.",
+    ),
+    on_correct="An SSH tunnel: the server's port 6006 appears as your laptop's port 6006.",
+    right=("b",),
+    wrong=(("a", "loopback"), ("c", "--bind_all")),
+)
 
 
 # --- Exercise 5: a callback that logs its own scalar with tf.summary -----------------------
 
 _TAG = "epoch_error_rate"
 _EPOCHS = 3
+# Training the tiny model takes a second or two; a callback that needs more is stuck.
+_TRAINING_SECONDS = 120.0
 
 
 def _tiny_classification_data() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -107,64 +122,39 @@ def _tiny_classification_data() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     return X[:400], y[:400], X[400:], y[400:]
 
 
-def _fit_with_student_callback(callback_class: Any, log_dir: Path) -> list[float]:
-    """Train a tiny classifier with the student's callback; return the validation accuracy."""
+def _val_accuracy_with(callback_class: Any, log_dir: Path) -> list[float]:
+    """The validation accuracy of each epoch a tiny classifier trained with the student's
+    ``callback_class(log_dir)``."""
     import keras
 
-    callback = call_student_function(callback_class, str(log_dir), name="ErrorRateLogger(log_dir)")
-    if not isinstance(callback, keras.callbacks.Callback):
-        raise Incorrect(
-            "Your class must inherit from keras.callbacks.Callback: write "
-            "`class ErrorRateLogger(keras.callbacks.Callback):`."
-        )
     X_train, y_train, X_valid, y_valid = _tiny_classification_data()
     keras.utils.set_random_seed(0)
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(5,)),
-            keras.layers.Dense(8, activation="relu"),
-            keras.layers.Dense(3, activation="softmax"),
-        ]
-    )
+    layers = [keras.layers.Dense(8, activation="relu"), keras.layers.Dense(3, activation="softmax")]
+    model = keras.Sequential([keras.Input(shape=(5,)), *layers])
     model.compile(
         loss="sparse_categorical_crossentropy",
         optimizer=keras.optimizers.Adam(learning_rate=0.02),
         metrics=["accuracy"],
     )
-
-    def train() -> Any:
-        try:
-            return model.fit(
-                X_train,
-                y_train,
-                batch_size=100,
-                epochs=_EPOCHS,
-                validation_data=(X_valid, y_valid),
-                callbacks=[callback],
-                verbose=0,
-            )
-        except KeyError as error:  # reported with advice below, not as a bare crash
-            return _MissingLogKey(error)
-
-    # The student's callback runs inside fit: bounded in time, safe from sys.exit().
-    history = call_student_function(train, name="your callback", seconds=_TRAINING_SECONDS)
-    if isinstance(history, _MissingLogKey):
-        raise Incorrect(
-            f"Your callback asked the logs for {history.error}, which they do not hold: at the "
-            "end of an epoch they hold 'loss', 'accuracy', 'val_loss' and 'val_accuracy'."
-        )
-    return list(history.history["val_accuracy"])
-
-
-class _MissingLogKey:
-    """What training returns when the callback read a key the logs do not have."""
-
-    def __init__(self, error: KeyError) -> None:
-        self.error = error
-
-
-# Training the tiny model takes a second or two; a callback that needs more is stuck.
-_TRAINING_SECONDS = 120.0
+    history = core.fit_with_learner_callback(
+        callback_class,
+        str(log_dir),
+        class_name="ErrorRateLogger",
+        args_shown="log_dir",
+        model=model,
+        fit_args=dict(
+            x=X_train,
+            y=y_train,
+            batch_size=100,
+            epochs=_EPOCHS,
+            validation_data=(X_valid, y_valid),
+        ),
+        epoch_logs=("loss", "accuracy", "val_loss", "val_accuracy"),
+        seconds=_TRAINING_SECONDS,
+        # Word for word what the committed chapter notebook shows for the placeholder.
+        unfinished="your callback is not written yet: fill in its body, then check again.",
+    )
+    return list(history["val_accuracy"])
 
 
 def _fresh_event_files(log_dir: Path, since: float) -> list[Path]:
@@ -184,7 +174,7 @@ def _fresh_event_files(log_dir: Path, since: float) -> list[Path]:
     fresh = []
     for path in event_files:
         try:
-            fresh.append(fresh_file(path, "event file", since=since))
+            fresh.append(core.fresh_file(path, "event file", since=since))
         except Incorrect:
             continue
     if fresh:
@@ -203,23 +193,12 @@ def _fresh_event_files(log_dir: Path, since: float) -> list[Path]:
 
 
 def _check_q5(callback_class: Any) -> None:
-    import keras
-
     from utils.tensorboard_logs import read_scalars
 
-    if isinstance(callback_class, keras.callbacks.Callback):
-        raise Incorrect(
-            "Give the class itself, not an instance of it: the check creates its own "
-            "callback with ErrorRateLogger(log_dir)."
-        )
-    if not isinstance(callback_class, type):
-        raise Incorrect(
-            f"Give your callback class, not a value of type {type(callback_class).__name__}."
-        )
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as folder:
         log_dir = Path(folder) / "error_rate_run"
         started = time.time()
-        val_accuracy = _fit_with_student_callback(callback_class, log_dir)
+        val_accuracy = _val_accuracy_with(callback_class, log_dir)
         folders = {path.parent for path in _fresh_event_files(log_dir, since=started)}
         scalars: dict[str, list[tuple[int, float]]] = {}
         for event_folder in folders:
@@ -261,46 +240,94 @@ def _check_q5(callback_class: Any) -> None:
         )
 
 
-q1 = Exercise(
-    "Exercise 1",
-    _check_q1,
-    hint=(
-        "What does TensorBoard call a run? Look for the one folder that contains all of them.",
-        "TensorBoard turns every sub-folder that holds event files into a run, so give it "
-        "the folder above all the run folders.",
-    ),
-    on_correct="Point TensorBoard at the parent folder, and every run in it appears.",
-)
-q2 = Exercise(
-    "Exercise 2",
-    _check_q2,
-    hint=(
-        "How does TensorBoard decide what is one run? And does the callback delete anything?",
-        "Runs are told apart by their folders only, and the callback never deletes a file: "
-        "both trainings' event files end up side by side in logs/my_run.",
-    ),
-    on_correct="That is why every run gets a new, time-stamped folder.",
-)
-q3 = Exercise(
-    "Exercise 3",
-    _check_q3,
-    hint=(
-        "With steps_per_execution, how often does Keras call a callback's batch hooks?",
-        "The batch hooks run once per execution of steps_per_execution batches: count the "
-        "executions of 10 batches in 3 epochs of 200 batches.",
-    ),
-    on_correct="With steps_per_execution, 'per batch' logging means once per execution.",
-)
-q4 = Exercise(
-    "Exercise 4",
-    _check_q4,
-    hint=(
-        "Which option shows TensorBoard to you without showing it to the whole network?",
-        "TensorBoard listens on the server's loopback address only; `ssh -L` carries a port "
-        "of your laptop to it through your own SSH connection.",
-    ),
-    on_correct="An SSH tunnel: the server's port 6006 appears as your laptop's port 6006.",
-)
+# Exercise 5's example answers: ErrorRateLogger classes that log other values, or log them
+# otherwise, made on first use (they need TensorFlow).
+
+
+def _logger(
+    value: Callable[[dict], Any], *, tag: str = _TAG, step_offset: int = 0, per_batch: bool = False
+) -> type:
+    """An ErrorRateLogger that logs ``value(logs)`` under ``tag`` at step epoch +
+    ``step_offset`` every epoch (and, ``per_batch``, a value after every batch too)."""
+    import keras
+    import tensorflow as tf
+
+    class ErrorRateLogger(keras.callbacks.Callback):
+        def __init__(self, log_dir):
+            super().__init__()
+            self.log_dir = str(log_dir)
+
+        def on_train_begin(self, logs=None):
+            self.writer = tf.summary.create_file_writer(self.log_dir)
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.log(value(logs), epoch + step_offset)
+
+        def on_train_batch_end(self, batch, logs=None):
+            if per_batch:
+                self.log(0.5, 100 + batch)
+
+        def on_train_end(self, logs=None):
+            self.writer.close()
+
+        def log(self, scalar, step):
+            with self.writer.as_default():
+                tf.summary.scalar(tag, scalar, step=step)
+
+    return ErrorRateLogger
+
+
+def _error_rate(logs: dict) -> float:
+    return 1 - logs["val_accuracy"]
+
+
+def _variant(label: str, value: Callable[[dict], Any], **options: Any) -> Built:
+    return Built(lambda: _logger(value, **options), label)
+
+
+def _writes_nothing() -> type:
+    import keras
+
+    class WritesNothing(keras.callbacks.Callback):
+        def __init__(self, log_dir):
+            super().__init__()
+
+    return WritesNothing
+
+
+def _writes_an_empty_event_file() -> type:
+    from utils.tensorboard_logs import EVENT_FILE_GLOB
+
+    class WritesAnEmptyEventFile(_logger(_error_rate)):
+        """Creates an event file but never writes into it."""
+
+        def on_train_begin(self, logs=None):
+            Path(self.log_dir).mkdir(parents=True, exist_ok=True)
+            Path(self.log_dir, EVENT_FILE_GLOB.replace("*", "0.empty.v2")).touch()
+
+        def on_epoch_end(self, epoch, logs=None):
+            pass
+
+        def on_train_end(self, logs=None):
+            pass
+
+    return WritesAnEmptyEventFile
+
+
+def _leaves_a_stale_event_file() -> type:
+    """Right values, but in a file dated before the training: a log from an earlier run."""
+    from utils.tensorboard_logs import EVENT_FILE_GLOB
+
+    class LeavesAStaleEventFile(_logger(_error_rate)):
+        def on_train_end(self, logs=None):
+            super().on_train_end(logs)
+            an_hour_ago = time.time() - 3600
+            for path in Path(self.log_dir).glob(EVENT_FILE_GLOB):
+                os.utime(path, (an_hour_ago, an_hour_ago))
+
+    return LeavesAStaleEventFile
+
+
 q5 = Exercise(
     "Exercise 5",
     _check_q5,
@@ -312,18 +339,45 @@ q5 = Exercise(
         "1 - logs['val_accuracy'], step=epoch); on_train_end: self.writer.close().",
     ),
     on_correct="Your callback logs its own scalar, one value per epoch, readable by TensorBoard.",
+    right=(
+        FromSolutions("ErrorRateLogger"),
+        _variant("steps from 1", _error_rate, step_offset=1),
+    ),
+    wrong=(
+        (Built(lambda: _logger(_error_rate)("logs"), "an instance"), "class itself"),
+        (Built(_writes_nothing, "writes nothing"), "no event file"),
+        (_variant("the accuracy", lambda logs: logs["val_accuracy"]), "accuracy itself"),
+        (_variant("the training error", lambda logs: 1 - logs["accuracy"]), "1 - val_accuracy was"),
+        (_variant("an unknown key", lambda logs: 1 - logs["val_acc"]), "do not hold"),
+        (_variant("another tag", _error_rate, tag="error"), "no scalar tagged"),
+        (_variant("per batch too", _error_rate, per_batch=True), "one value per"),
+        (_variant("steps from 5", _error_rate, step_offset=5), "step=epoch"),
+        (Built(_writes_an_empty_event_file, "an empty event file"), "is empty"),
+        (Built(_leaves_a_stale_event_file, "a stale event file"), "written before"),
+        (_variant("sys.exit()", lambda logs: sys.exit(0)), "sys.exit()"),
+        (_variant("a crash", lambda logs: 1 / 0), "ZeroDivisionError"),
+    ),
 )
 q6 = Exercise(
     "Exercise 6",
-    _check_q6,
+    core.multiple_choice(
+        "b",
+        why_not={
+            "a": "The Keras callback itself writes with tf.summary: TensorBoard shows scalars "
+            "from either the same way.",
+            "c": "TensorBoard shows whatever has reached the event file, during training too; "
+            "the question is when the writer puts the values there.",
+        },
+    ),
     hint=(
         "A summary writer does not write every value to disk at once.",
         "A writer keeps events in a buffer and writes them out every two minutes by default "
         "(flush_millis=120000), or when its queue is full; flush() writes them now.",
     ),
     on_correct="flush() sends the buffered values to the event file; close() does too.",
+    right=("b",),
+    wrong=(("a", "tf.summary"), ("c", "during training")),
 )
 
-exercises = ExerciseSet("chapter 7", [q1, q2, q3, q4, q5, q6], module=__name__)
-progress = exercises.progress
-assert_all_correct = exercises.assert_all_correct
+exercises = core.ExerciseSet.of_module(__name__)
+progress, assert_all_correct = exercises.progress, exercises.assert_all_correct

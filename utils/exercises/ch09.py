@@ -2,37 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from typing import Any
 
 import numpy as np
 
-from utils.exercises.core import (
-    Exercise,
-    ExerciseSet,
-    Incorrect,
-    as_letter,
-    as_number,
-    call_student_function,
-    finite_items,
-)
-
-# --- Exercise 1: the batch each replica gets ---------------------------------------
-
-
-def _check_q1(answer: Any) -> None:
-    size = as_number(answer, "a number of images")
-    if size == 128:
-        return
-    if size == 512:
-        raise Incorrect(
-            "512 is the global batch, what one step sees over all replicas: fit splits it."
-        )
-    if size == 2048:
-        raise Incorrect("2048 would be 512 per GPU; the batch size given to fit is the total.")
-    raise Incorrect(f"{size:g} images is not it: divide the global batch among the GPUs.")
-
+from utils.exercises import core
+from utils.exercises.core import Built, Exercise, Incorrect
 
 # --- Exercise 2: the linear scaling rule --------------------------------------------
 
@@ -40,11 +18,13 @@ def _check_q1(answer: Any) -> None:
 def _check_q2(answer: Any) -> None:
     if isinstance(answer, dict):
         raise Incorrect("Give a tuple of two numbers: (batch_size, learning_rate).")
-    items = finite_items(answer, "a tuple of two numbers: (batch_size, learning_rate)", limit=10)
+    items = core.finite_items(
+        answer, "a tuple of two numbers: (batch_size, learning_rate)", limit=10
+    )
     if len(items) != 2:
         raise Incorrect(f"Give two numbers, (batch_size, learning_rate), not {len(items)}.")
-    batch = as_number(items[0], "a batch size")
-    rate = as_number(items[1], "a learning rate")
+    batch = core.as_number(items[0], "a batch size")
+    rate = core.as_number(items[1], "a learning rate")
     if batch == 256:
         raise Incorrect("256 is the batch per GPU; the global batch counts all 8 GPUs.")
     if batch != 2048:
@@ -89,7 +69,7 @@ def _check_q3(answer: Any) -> None:
     addresses = cluster["worker"]
     if isinstance(addresses, str):
         raise Incorrect("'worker' should map to a list of the three addresses, not one string.")
-    if finite_items(addresses, "a list of the worker addresses", limit=100) != CLUSTER:
+    if core.finite_items(addresses, "a list of the worker addresses", limit=100) != CLUSTER:
         raise Incorrect(
             "'cluster': {'worker': [...]} should list all three addresses, in the given "
             "order, identical on every machine."
@@ -113,7 +93,7 @@ _MAX_ELEMENTS = 2 * N_EXAMPLES  # more elements than examples in one epoch: it n
 
 def _labels_of_one_epoch(dataset: Any) -> list[np.ndarray]:
     try:
-        elements = finite_items(dataset, "a dataset that ends", limit=_MAX_ELEMENTS)
+        elements = core.finite_items(dataset, "a dataset that ends", limit=_MAX_ELEMENTS)
     except Incorrect:
         raise Incorrect(
             f"Your dataset gave more than {_MAX_ELEMENTS} elements for {N_EXAMPLES} examples: "
@@ -163,7 +143,7 @@ def _check_q4(make_dataset: Any) -> None:
 
     X = np.stack([np.arange(N_EXAMPLES), np.zeros(N_EXAMPLES)], axis=1).astype("float32")
     y = np.arange(N_EXAMPLES)
-    dataset = call_student_function(make_dataset, X, y, BATCH, name="make_dataset")
+    dataset = core.call_student_function(make_dataset, X, y, BATCH, name="make_dataset")
     if not isinstance(dataset, tf.data.Dataset):
         raise Incorrect(f"make_dataset should return a tf.data.Dataset, not {type(dataset)}.")
     epochs = [_labels_of_one_epoch(dataset) for _ in range(2)]
@@ -231,30 +211,36 @@ def _check_q5(answer: Any) -> None:
 
 # --- Exercise 6: a worker killed mid-trial ------------------------------------------
 
-Q6_FEEDBACK = {
-    "a": "The oracle keeps the trial as 'running' for its tuner id, so it is not lost.",
-    "c": "The chief only runs the oracle: it never trains a model.",
-    "d": "The chief does not notice that a worker died: it hands out no trial on its own.",
-}
-
-
-def _check_q6(answer: Any) -> None:
-    letter = as_letter(answer, "abcd")
-    if letter != "b":
-        raise Incorrect(Q6_FEEDBACK[letter])
+_check_q6 = core.multiple_choice(
+    "b",
+    why_not={
+        "a": "The oracle keeps the trial as 'running' for its tuner id, so it is not lost.",
+        "c": "The chief only runs the oracle: it never trains a model.",
+        "d": "The chief does not notice that a worker died: it hands out no trial on its own.",
+    },
+    choices="abcd",
+)
 
 
 # --- The exercise set ---------------------------------------------------------------
 
-q1 = Exercise(
+q1 = core.number_question(
     "Exercise 1",
-    _check_q1,
+    128,
+    what="a number of images",
+    why_not={
+        512: "512 is the global batch, what one step sees over all replicas: fit splits it.",
+        2048: "2048 would be 512 per GPU; the batch size given to fit is the total.",
+    },
+    otherwise="{given:g} images is not it: divide the global batch among the GPUs.",
     hint=(
         "Is the batch size you give fit meant for one replica, or for the whole step?",
         "fit's batch_size is the global batch: it is split evenly among the "
         "num_replicas_in_sync replicas, one slice per GPU.",
     ),
     on_correct="128 images per GPU per step, 512 per step in all.",
+    right=(np.int64(128),),
+    wrong=((100, "divide the global batch"), ("128", "Expected a number of images")),
 )
 q2 = Exercise(
     "Exercise 2",
@@ -265,7 +251,28 @@ q2 = Exercise(
         "the learning rate by the same factor as the batch.",
     ),
     on_correct="(2048, 0.008): start with a few epochs of warm-up, and check with a finder.",
+    right=(
+        (2048, 0.008),
+        [2048, 8e-3],
+        # Any finite collection of the two numbers will do, an iterator too (made once,
+        # so it can be checked once).
+        Built(lambda: iter([2048, 0.008]), "an iterator over (2048, 0.008)"),
+    ),
+    wrong=(
+        ((256, 0.008), "batch per GPU"),
+        ((2048, 0.001), "linear scaling rule"),
+        ((2048, 0.000125), "not down"),
+        ((2048, 0.004), "not 8 times 0.001"),
+        ((1024, 0.008), "not 256 images on each of 8 GPUs"),
+        (2048, "tuple of two numbers"),
+        ((2048, 0.008, 5), "not 3"),
+        (itertools.count(2048), "more than 10 items"),
+    ),
 )
+
+_TF_CONFIG = {"cluster": {"worker": CLUSTER}, "task": {"type": "worker", "index": 2}}
+
+
 q3 = Exercise(
     "Exercise 3",
     _check_q3,
@@ -275,7 +282,58 @@ q3 = Exercise(
         "'task': {'type': 'worker', 'index': ...}}, with indices counted from 0.",
     ),
     on_correct="Every machine gets the same 'cluster' and its own 'task' index.",
+    right=(_TF_CONFIG, json.dumps(_TF_CONFIG)),
+    wrong=(
+        ({**_TF_CONFIG, "task": {"type": "worker", "index": 3}}, "count from 0"),
+        ({**_TF_CONFIG, "task": {"type": "worker", "index": 0}}, "another machine"),
+        ({"task": _TF_CONFIG["task"]}, "'cluster' is missing"),
+        ({**_TF_CONFIG, "cluster": {"worker": CLUSTER[::-1]}}, "in the given order"),
+        ({**_TF_CONFIG, "cluster": {"worker": CLUSTER, "chief": ["x:1"]}}, "workers only"),
+        ({**_TF_CONFIG, "task": {"type": "chief", "index": 2}}, "'type': 'worker'"),
+        ("{not json", "not valid JSON"),
+        ({**_TF_CONFIG, "cluster": {"worker": CLUSTER, "ps": ["x:1"]}}, "no 'ps' job"),
+        ({**_TF_CONFIG, "cluster": {"worker": itertools.cycle(CLUSTER)}}, "does it end"),
+        ({**_TF_CONFIG, "cluster": {"worker": CLUSTER[0]}}, "not one string"),
+        ({**_TF_CONFIG, "task": {"type": "worker", "index": "2"}}, "not the string"),
+    ),
 )
+
+
+def _pipeline(*steps: str) -> Any:
+    """A make_dataset a learner might write: the named steps, in the given order."""
+
+    def make_dataset(X: Any, y: Any, batch_size: int) -> Any:
+        import tensorflow as tf
+
+        dataset = tf.data.Dataset.from_tensor_slices((X, y))
+        for step in steps:
+            if step == "cache":
+                dataset = dataset.cache()
+            elif step == "shuffle":
+                dataset = dataset.shuffle(len(X), seed=1)
+            elif step == "small shuffle":
+                dataset = dataset.shuffle(4, seed=1)
+            elif step == "shuffle once":
+                dataset = dataset.shuffle(len(X), seed=1, reshuffle_each_iteration=False)
+            elif step == "batch, dropping the remainder":
+                dataset = dataset.batch(batch_size, drop_remainder=True)
+            elif step == "repeat":
+                dataset = dataset.repeat()
+            elif step == "batch":
+                dataset = dataset.batch(batch_size)
+            elif step == "prefetch":
+                dataset = dataset.prefetch(tf.data.AUTOTUNE)
+        return dataset
+
+    return make_dataset
+
+
+def _features_only(X: Any, y: Any, batch_size: int) -> Any:
+    import tensorflow as tf
+
+    return tf.data.Dataset.from_tensor_slices(X)
+
+
 q4 = Exercise(
     "Exercise 4",
     _check_q4,
@@ -286,6 +344,27 @@ q4 = Exercise(
         "prefetch(tf.data.AUTOTUNE).",
     ),
     on_correct="Cache, then shuffle, then batch, then prefetch: the order of section 5.",
+    right=(
+        core.FromSolutions("make_dataset"),
+        _pipeline("cache", "shuffle", "batch", "prefetch"),
+    ),
+    wrong=(
+        (_pipeline("cache", "batch", "prefetch"), "original order"),
+        (_pipeline("cache", "batch", "shuffle", "prefetch"), "Whole batches"),
+        (_pipeline("shuffle", "cache", "batch", "prefetch"), "same order"),
+        (_pipeline("cache", "small shuffle", "batch", "prefetch"), "buffer is small"),
+        (_pipeline("cache", "shuffle", "batch"), "prefetch"),
+        (_pipeline("shuffle", "batch", "prefetch"), "no .cache()"),
+        (_pipeline("cache", "shuffle", "prefetch"), "not batches"),
+        (lambda X, y, batch_size: X, "should return a tf.data.Dataset"),
+        (_pipeline("cache", "shuffle once", "batch", "prefetch"), "reshuffle_each_iteration"),
+        (
+            _pipeline("cache", "shuffle", "batch, dropping the remainder", "prefetch"),
+            "drop_remainder",
+        ),
+        (_pipeline("cache", "shuffle", "batch", "repeat", "prefetch"), "does it end"),
+        (_features_only, "pair"),
+    ),
 )
 q5 = Exercise(
     "Exercise 5",
@@ -296,6 +375,13 @@ q5 = Exercise(
         'trials.loc[that_id, "worker"] reads its worker.',
     ),
     on_correct="tuner1 ran trial 4, the best one.",
+    right=("tuner1", " tuner1 "),
+    wrong=(
+        ("tuner0", "another row"),
+        ("4", "best trial's id"),
+        ("chief", "not one of the workers"),
+        (4, "as a string"),
+    ),
 )
 q6 = Exercise(
     "Exercise 6",
@@ -306,8 +392,9 @@ q6 = Exercise(
         "trial asks for a trial, Oracle.create_trial hands back that same trial.",
     ),
     on_correct="One ongoing trial per tuner id: a restarted worker resumes it, so it runs once.",
+    right=("b", " B "),
+    wrong=(("a", "not lost"), ("c", "never trains"), ("d", "does not notice"), ("e", "one letter")),
 )
 
-exercises = ExerciseSet("chapter 9", [q1, q2, q3, q4, q5, q6], module=__name__)
-progress = exercises.progress
-assert_all_correct = exercises.assert_all_correct
+exercises = core.ExerciseSet.of_module(__name__)
+progress, assert_all_correct = exercises.progress, exercises.assert_all_correct

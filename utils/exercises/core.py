@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import html
 import itertools
 import os
@@ -87,7 +88,9 @@ class Exercise:
 
     ``hint`` is a sequence of levels (a nudge first, then more), or one string for
     an exercise that needs a single hint. ``time_limit`` bounds the whole check in
-    seconds, the student's code included.
+    seconds, the student's code included. ``right`` and ``wrong`` are the example
+    answers that test the check (see :class:`Built` and :class:`FromSolutions` for
+    answers too costly or too long to write inline).
     """
 
     def __init__(
@@ -98,8 +101,15 @@ class Exercise:
         hint: str | Sequence[str],
         on_correct: str = "Well done.",
         time_limit: float = DEFAULT_CHECK_SECONDS,
+        right: Sequence[Any] = (),
+        wrong: Sequence[tuple[Any, str]] = (),
     ) -> None:
         self.name = name
+        # The answers that test this check, kept beside it: every one in ``right`` must
+        # pass; every ``(answer, phrase)`` in ``wrong`` must fail with feedback holding the
+        # phrase. tests/test_exercises.py runs them for every chapter in course.toml.
+        self.right: tuple[Any, ...] = tuple(right)
+        self.wrong: tuple[tuple[Any, str], ...] = tuple(wrong)
         self._checker = checker
         self.hints: tuple[str, ...] = (hint,) if isinstance(hint, str) else tuple(hint)
         if not self.hints:
@@ -187,6 +197,19 @@ class ExerciseSet:
                 if names:
                     exercise.ref = f"{short}.{names[0]}"
 
+    @classmethod
+    def of_module(cls, module: str) -> ExerciseSet:
+        """The exercises a chapter module defines at its top level, in order.
+
+        ``utils.exercises.ch04`` is "chapter 4", and its ``q1`` is reached as ``ch04.q1``.
+        """
+        short = module.rsplit(".", 1)[-1]
+        number = int(short.removeprefix("ch")) if short.removeprefix("ch").isdigit() else None
+        chapter = f"chapter {number}" if number is not None else short
+        namespace = vars(sys.modules[module])
+        exercises = [value for value in namespace.values() if isinstance(value, Exercise)]
+        return cls(chapter, exercises, module=module)
+
     def progress(self) -> None:
         """Show each exercise's outcome; one solved once stays solved."""
         lines = [f"Exercises of {self.chapter}:"]
@@ -212,6 +235,119 @@ class ExerciseSet:
 
 
 # --- Helpers that chapter checkers share -----------------------------------------------
+
+
+class Built:
+    """An example answer made when a test needs it (a trained model, say), not on import.
+
+    ``make`` is called at most once; ``label`` names the answer in test reports. A make
+    function that needs some of the chapter's own solutions names them in ``solutions``
+    and gets them as keyword arguments, read from the chapter source by the tests (which
+    set :attr:`find_solution`), so that no solution is copied here.
+    """
+
+    # (exercise module, name) -> that solution; the tests set it (tests/conftest.py).
+    find_solution: Callable[[str, str], Any] | None = None
+
+    def __init__(
+        self, make: Callable[..., Any], label: str | None = None, *, solutions: Sequence[str] = ()
+    ) -> None:
+        self._make = make
+        self.label = label or getattr(make, "__name__", "built answer")
+        self.solutions = tuple(solutions)
+
+    def __repr__(self) -> str:
+        return f"Built({self.label})"
+
+    @functools.cached_property
+    def answer(self) -> Any:
+        if self.solutions and Built.find_solution is None:
+            raise RuntimeError(f"{self.label} needs the chapter's solutions: run it in the tests")
+        module = self._make.__module__
+        found = {name: Built.find_solution(module, name) for name in self.solutions}
+        return self._make(**found)
+
+
+@dataclass(frozen=True)
+class FromSolutions:
+    """An example answer taken from the chapter's own solution, never copied.
+
+    ``name`` is a function or class that the solution of this exercise defines in the
+    chapter source (``notebooks/src/NN_*.py``); the tests read and run that definition,
+    so the solutions notebook and the tests cannot drift apart.
+    """
+
+    name: str
+
+
+def multiple_choice(answer: str, why_not: dict[str, str], *, choices: str | None = None):
+    """A checker for a multiple-choice question whose right letter is ``answer``.
+
+    ``why_not`` says, for each wrong letter, why it is wrong (a letter left out gets a
+    plain "not that one"); ``choices`` defaults to the letters named here.
+    """
+    letters = choices or "".join(sorted({answer, *why_not}))
+    if answer not in letters or answer in why_not:
+        raise ValueError(f"the right answer {answer!r} must be one of {letters!r}, with no reason")
+
+    def check(given: Any) -> None:
+        choice = as_letter(given, letters)
+        if choice != answer:
+            raise Incorrect(why_not.get(choice, f'"{choice}" is not the best answer.'))
+
+    check.answer = answer  # type: ignore[attr-defined]
+    return check
+
+
+def number_question(
+    name: str,
+    answer: float,
+    *,
+    what: str,
+    why_not: dict[float, str],
+    otherwise: str,
+    hint: str | Sequence[str],
+    on_correct: str,
+    tolerance: float = 0.0,
+    right: Sequence[Any] = (),
+    wrong: Sequence[tuple[Any, str]] = (),
+) -> Exercise:
+    """An exercise whose answer is one number, with its examples made from its reasons.
+
+    ``why_not`` maps each known wrong number (a slip that counts something else) to what
+    it counts; ``otherwise`` is said of any other number (``{given:g}`` is replaced by it).
+    Numbers match within ``tolerance``. The example answers that test the check follow:
+    the number itself and as a NumPy scalar are right; each ``why_not`` number gets its
+    reason, a far-off number the ``otherwise`` sentence, and the number as text is turned
+    down; ``right`` and ``wrong`` add more.
+    """
+
+    def close(given: float, target: float) -> bool:
+        return abs(given - target) <= tolerance
+
+    def check(given: Any) -> None:
+        number = as_number(given, what)
+        if close(number, answer):
+            return
+        reason = next((text for bad, text in why_not.items() if close(number, bad)), None)
+        raise Incorrect(reason or otherwise.format(given=number))
+
+    check.number = answer  # type: ignore[attr-defined]
+    far_off = answer * 7 + 1001
+    examples_wrong = [
+        *((bad, text[:40]) for bad, text in why_not.items()),
+        (far_off, otherwise.format(given=far_off)[:40]),
+        (f"{answer:g}", "Expected"),
+    ]
+    return Exercise(
+        name,
+        check,
+        hint=hint,
+        on_correct=on_correct,
+        right=(answer, np.float64(answer), *right),
+        wrong=(*examples_wrong, *wrong),
+    )
+
 
 _NOT_ANSWERED_YET = "Replace the `...` with your answer, run the cell, then check again."
 _EXITED = (
@@ -523,3 +659,87 @@ def _show(feedback: Feedback) -> None:
         print(feedback)
     else:
         display(feedback)
+
+
+# --- Training a model with the learner's callback ---
+
+
+def fit_with_learner_callback(
+    callback_class: Any,
+    *args: Any,
+    class_name: str,
+    model: Any,
+    fit_args: dict[str, Any],
+    epoch_logs: Sequence[str],
+    seconds: float,
+    unfinished: str,
+    args_shown: str | None = None,
+) -> dict[str, list[float]]:
+    """Train ``model`` with ``callback_class(*args)``, the learner's callback; return the
+    history (``{"val_loss": [...], ...}``).
+
+    The constructor and ``fit`` (which calls the hooks) run inside call_student_function,
+    so a hook that loops forever, sleeps or calls ``sys.exit()`` ends as feedback after
+    ``seconds``. ``class_name`` is the class the exercise asks for, ``args_shown`` how the
+    feedback writes the arguments (their reprs by default), ``epoch_logs`` the keys the
+    logs hold at the end of an epoch, named when the callback asks for another, and
+    ``unfinished`` the feedback while a hook still raises NotImplementedError (the
+    placeholder the chapter hands out).
+    """
+    import keras
+
+    call = f"{class_name}({', '.join(map(repr, args)) if args_shown is None else args_shown})"
+    if isinstance(callback_class, keras.callbacks.Callback):
+        raise Incorrect(
+            f"Give the class itself, not an instance of it: the check creates its own "
+            f"callbacks, calling {call}."
+        )
+    if not isinstance(callback_class, type):
+        raise Incorrect(
+            f"Give your callback class, not a value of type {type(callback_class).__name__}."
+        )
+    callback = call_student_function(callback_class, *args, name=call)
+    if not isinstance(callback, keras.callbacks.Callback):
+        raise Incorrect(
+            "Your class must inherit from keras.callbacks.Callback: write "
+            f"`class {class_name}(keras.callbacks.Callback):`."
+        )
+
+    def train() -> Any:
+        # These three call_student_function would report in general words; here they
+        # get advice about callbacks.
+        try:
+            return model.fit(**fit_args, callbacks=[callback], verbose=0)
+        except KeyError as error:
+            return _MissingLogKey(error)
+        except NotImplementedError:  # the placeholder body is still there
+            return NotImplemented
+        except SystemExit:
+            return SystemExit
+
+    history = call_student_function(train, name="training with your callback", seconds=seconds)
+    if history is NotImplemented:
+        raise NotAnswered(unfinished)
+    if history is SystemExit:
+        raise Incorrect(
+            "Your callback called `sys.exit()` (or `exit()`), which would stop the whole "
+            "notebook; the check caught it. To end training, a callback sets "
+            "`self.model.stop_training = True`."
+        )
+    if isinstance(history, _MissingLogKey):
+        keys = [f"'{key}'" for key in epoch_logs]
+        held = f"{', '.join(keys[:-1])} and {keys[-1]}" if len(keys) > 1 else keys[0]
+        raise Incorrect(
+            f"Your callback asked the logs for {history.error}, which they do not hold: at the "
+            f"end of an epoch they hold {held}."
+        )
+    if not isinstance(getattr(history, "history", None), dict):
+        raise Incorrect("Training with your callback did not finish normally.")
+    return history.history
+
+
+@dataclass(frozen=True)
+class _MissingLogKey:
+    """What training returns when the learner's callback read a key the logs lack."""
+
+    error: KeyError
