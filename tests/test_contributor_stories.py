@@ -20,8 +20,9 @@ import nbformat
 import pytest
 
 from tools.chapter_source import parse_source
-from tools.course import COURSE, COURSE_FILE, ROOT, parse_course
+from tools.course import COURSE, COURSE_FILE, PUBLISHED, ROOT, parse_course
 from tools.scaffold import TODO, ScaffoldError, plan
+from tools.translations import read_catalogue, write_catalogue
 
 README = ROOT / "README.md"
 NEW_WORD = "proofread"  # what story 1 puts in place of one word of a chapter's prose
@@ -64,6 +65,39 @@ def _run(copy: Path, command: list[str]) -> subprocess.CompletedProcess:
 def _run_ok(copy: Path, command: list[str]) -> None:
     done = _run(copy, command)
     assert done.returncode == 0, f"{shlex.join(command)} failed:\n{done.stdout}\n{done.stderr}"
+
+
+def _translator(copy: Path) -> int:
+    """What the README asks a person to do after `translations`: confirm each stale entry
+    (a typo fix keeps its Korean) and translate each new one (here: a stand-in text that
+    keeps the English's placeholders, code and glossary marks). Returns the entries done."""
+    done = 0
+    for path in sorted((copy / "locale" / "ko").rglob("*.po")):
+        catalog = read_catalogue(path, "ko")
+        before = done
+        for message in catalog:
+            if message.id and message.fuzzy:
+                message.flags.discard("fuzzy")
+                message.previous_id = []
+                done += 1
+            elif message.id and not message.string:
+                message.string = f"(번역) {message.id}"
+                done += 1
+        if done > before:
+            write_catalogue(catalog, path)
+    return done
+
+
+def _run_story(copy: Path, commands: list[list[str]], instead: dict[str, list[str]]) -> None:
+    """Run a story's commands in order, with the person's step after `translations`;
+    ``instead`` replaces a verb too slow for a test (``execute`` trains) by another."""
+    for command in commands:
+        verb = command[3]
+        if verb == "test-fast":
+            continue  # this test runs inside the tests
+        _run_ok(copy, [*command[:3], *instead.get(verb, command[3:])])
+        if verb == "translations":
+            _translator(copy)
 
 
 @pytest.fixture
@@ -135,8 +169,8 @@ def test_fix_a_typo_without_retraining(course_copy: Path) -> None:
     word = _one_word_of_prose(text, _markdown(lesson))
     source.write_text(text.replace(word, NEW_WORD), encoding="utf-8")
 
-    for command in commands:  # the rebuild, then `check`: every notebook matches its source
-        _run_ok(course_copy, command)
+    assert commands[0][3] == "translations", "the Korean entry is updated first"
+    _run_story(course_copy, commands, instead={})  # ends with `check`: every notebook current
     assert check in commands
 
     assert NEW_WORD in _markdown(lesson)
@@ -151,9 +185,11 @@ def test_add_a_chapter(course_copy: Path) -> None:
     assert stem in _verb(commands, "execute"), "the story runs the chapter it added"
     course_before = _in(course_copy, COURSE_FILE).read_text(encoding="utf-8")
 
-    _run_ok(course_copy, scaffold)  # the only step to run here: the rest writes and trains
+    # The story as the README tells it; a person writes and translates in between, and
+    # `execute` (which trains) is replaced by a build without outputs.
+    _run_story(course_copy, commands, instead={"execute": ["build", stem]})
     _run_ok(course_copy, ["python", "-m", "tools", "check"])
-    _run_ok(course_copy, ["python", "-m", "tools", "readme", "--check"])  # its table row
+    _run_ok(course_copy, ["python", "-m", "tools", "readme", "--check"])  # its table rows
 
     course = parse_course(_in(course_copy, COURSE_FILE).read_text(encoding="utf-8"))
     chapter, previous = course.chapters[-1], course.chapters[-2]
@@ -162,6 +198,9 @@ def test_add_a_chapter(course_copy: Path) -> None:
     assert f"# {chapter.heading}\n" in "\n".join(cell.source for cell in lesson.cells)
     assert _in(course_copy, chapter.solutions).is_file()
     assert f"]({stem}.ipynb)" in _markdown(_in(course_copy, previous.notebook)), "no next link"
+    for language in PUBLISHED:
+        korean_or_english = _in(course_copy, previous.notebook_in(language))
+        assert f"]({stem}.ipynb)" in _markdown(korean_or_english), f"no next link ({language})"
     # Its example exercise keeps every promise of tests/test_exercises.py from the start.
     pytest_command = "python -m pytest -q -p no:cacheprovider tests/test_exercises.py -k"
     done = _run(course_copy, [*pytest_command.split(), chapter.short_name])

@@ -19,7 +19,7 @@ import nbformat
 import pytest
 
 from tools.chapter_source import for_chapter, read_cells
-from tools.course import COURSE
+from tools.course import COURSE, PUBLISHED
 from utils.plots import (
     DIAGRAM_TOOLS,
     DIAGRAM_TOOLS_HELP,
@@ -111,14 +111,20 @@ def test_the_chapters_that_draw_diagrams_are_found() -> None:
     assert DRAWING_CHAPTERS, "no chapter source calls show_model_diagram(...)"
 
 
-@pytest.mark.parametrize("chapter", DRAWING_CHAPTERS, ids=lambda chapter: chapter.stem)
-def test_committed_notebooks_hold_every_model_diagram_as_an_image(chapter) -> None:
-    notebook = nbformat.read(chapter.notebook, as_version=4)
+EDITIONS = [(chapter, language) for language in PUBLISHED for chapter in DRAWING_CHAPTERS]
+
+
+@pytest.mark.parametrize(
+    ("chapter", "language"), EDITIONS, ids=[f"{lang}-{c.stem}" for c, lang in EDITIONS]
+)
+def test_committed_notebooks_hold_every_model_diagram_as_an_image(chapter, language) -> None:
+    path, solutions_path = chapter.notebook_in(language), chapter.solutions_in(language)
+    notebook = nbformat.read(path, as_version=4)
     assert calls_in_notebook(notebook) == calls_in_source(chapter), "rebuild the notebook"
-    assert diagram_problems(notebook) == [], f"{chapter.notebook.name}: run it with Graphviz"
-    if chapter.solutions.exists():  # today they draw none; if they do, they hold the images
-        solutions = nbformat.read(chapter.solutions, as_version=4)
-        assert diagram_problems(solutions) == [], f"solutions/{chapter.solutions.name}"
+    assert diagram_problems(notebook) == [], f"{path.name} ({language}): run it with Graphviz"
+    if solutions_path.exists():  # today they draw none; if they do, they hold the images
+        solutions = nbformat.read(solutions_path, as_version=4)
+        assert diagram_problems(solutions) == [], f"solutions/{solutions_path.name}"
 
 
 def fallback_outputs(model, capsys: pytest.CaptureFixture) -> list[nbformat.NotebookNode]:

@@ -12,11 +12,17 @@ import nbformat
 import pytest
 
 from tools import build_notebooks as builder
-from tools.course import COURSE, ROOT
+from tools.course import COURSE, PUBLISHED, ROOT
 from utils.results import RESULT_MIME_TYPE
 
 CHAPTERS = COURSE.chapters
-NOTEBOOKS = [path for c in CHAPTERS for path in (c.notebook, c.solutions)]
+NOTEBOOKS = [
+    path
+    for language in PUBLISHED
+    for c in CHAPTERS
+    for path in (c.notebook_in(language), c.solutions_in(language))
+]
+EDITIONS = [(c, language) for language in PUBLISHED for c in CHAPTERS]
 
 
 def _ids(paths):
@@ -36,12 +42,14 @@ def test_notebook_holds_outputs_of_one_clean_run(path) -> None:
     assert not errors, f"{path.name} stores an error output: {errors[0].get('ename')}"
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
-def test_notebooks_match_their_source(chapter) -> None:
+@pytest.mark.parametrize(
+    ("chapter", "language"), EDITIONS, ids=[f"{lang}-{c.stem}" for c, lang in EDITIONS]
+)
+def test_notebooks_match_their_source(chapter, language) -> None:
     """Editing a notebook instead of its source, or changing course.toml (the repository
     behind the Colab badges, the chapter list) without rebuilding, fails here: the same
     check as ``python -m tools check``."""
-    stale = builder.stale_notebooks(chapter)
+    stale = builder.stale_notebooks(chapter, language=language)
     assert not stale, f"{[p.name for p in stale]} differ from their build: rebuild the notebooks"
 
 
@@ -78,9 +86,10 @@ def test_every_notebook_opens_in_colab_and_starts_with_navigation_and_setup() ->
         badge = f"(https://colab.research.google.com/github/{github}/blob/"
         assert badge in cells[0].source, f"{path.name} has no Colab badge at its top"
         assert cells[0].source.endswith(f"{path.relative_to(ROOT).as_posix()})")
-        assert "[Contents](" in cells[1].source
+        assert "[Contents](" in cells[1].source or "[목차](" in cells[1].source
         setup = next(cell for cell in cells if cell.cell_type == "code")
-        assert setup.source.startswith(builder.SETUP_CELL_START)
+        assert "course-setup" in setup.metadata["tags"]
+        assert "\nset_up_course(\n" in setup.source, f"{path.name}: the setup cell comes first"
 
 
 def test_slides_start_at_headings_and_skip_the_plumbing() -> None:

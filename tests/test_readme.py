@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from tools.course import COURSE, ROOT
+import pytest
+
+from tools.course import COURSE, PUBLISHED, ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -58,3 +60,23 @@ def test_every_chapter_opens_in_colab_from_the_readme() -> None:
     for chapter in COURSE.chapters:
         badge = f"]({COURSE.colab_url(chapter.notebook)})"
         assert badge in README, f"no Colab badge for {chapter.stem}"
+
+
+def test_each_readme_links_the_other_at_its_top() -> None:
+    assert "[한국어](README.ko.md)" in "\n".join(README.splitlines()[:5])
+    if "ko" not in PUBLISHED:
+        pytest.skip("the Korean edition is not published yet")
+    korean = (ROOT / "README.ko.md").read_text(encoding="utf-8")
+    assert "](README.md)" in "\n".join(korean.splitlines()[:5])
+
+
+def test_the_korean_readme_opens_every_korean_notebook_in_colab() -> None:
+    if "ko" not in PUBLISHED:
+        pytest.skip("the Korean edition is not published yet")
+    korean = (ROOT / "README.ko.md").read_text(encoding="utf-8")
+    assert re.search(r"(?:[가-힣]+[ ,.]+){10}", korean), "README.ko.md has no Korean prose"
+    for chapter in COURSE.chapters:
+        for path in (chapter.notebook_in("ko"), chapter.solutions_in("ko")):
+            assert f"({path.relative_to(ROOT).as_posix()})" in korean
+        badge = f"]({COURSE.colab_url(chapter.notebook_in('ko'))})"
+        assert badge in korean, f"no Korean Colab badge for {chapter.stem}"

@@ -7,12 +7,19 @@ title, the headings, that a figure actually loaded, that the link to the next ch
 is there and leads to it, and that no page fetched anything from elsewhere or logged
 an error. A crawl checks that no internal link or anchor of any page is broken, and
 the search box must find a chapter. A screenshot of chapter 1 is saved as a test
-artifact: build/test-artifacts/site-chapter-01.png.
+artifact: build/test-artifacts/site-chapter-01.png. Every <img> must have an alt text
+(derived from the code that drew the figure, in the page's language).
+
+The Korean edition (build/site/ko/) is tested once "ko" is in tools.course.PUBLISHED
+(its notebooks committed): its landing page, a chapter page with Korean text (screenshot
+build/test-artifacts/site-ko-chapter-01.png) and the language switch of every page,
+both ways. Before that, those tests skip and say why.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 import urllib.request
 from html.parser import HTMLParser
@@ -25,9 +32,19 @@ import pytest
 from tests.browser import require_chromium, require_web_assets, save_screenshot, serve
 from tests.built_pages import browse
 from tools import build_site, course
+from tools.editions import Edition
 
 CHAPTERS = course.COURSE.chapters
 IDS = [chapter.stem for chapter in CHAPTERS]
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def require_korean() -> None:
+    if "ko" not in course.PUBLISHED:
+        pytest.skip(
+            "the Korean edition is not published yet (notebooks/ko/ is not committed and "
+            '"ko" is not in tools.course.PUBLISHED), so the site has no Korean pages to test'
+        )
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +92,7 @@ def test_landing_page_lists_the_chapters_in_order_and_the_solutions(browser) -> 
     )
     assert listed == [_page_url(browser, chapter) for chapter in CHAPTERS]
     captions = page.locator("nav.bd-links p.caption").all_text_contents()
-    assert [caption.strip() for caption in captions] == ["Chapters", "Solutions"]
+    assert [caption.strip() for caption in captions] == ["Chapters", "Solutions", "Glossary"]
     sidebar = page.eval_on_selector_all("nav.bd-links a", "links => links.map(a => a.href)")
     for chapter in CHAPTERS:
         assert _page_url(browser, chapter) in sidebar
@@ -94,6 +111,7 @@ def test_chapter_page_shows_the_notebook_and_leads_to_the_next_chapter(browser, 
     figure = page.locator("article .cell_output img").first
     figure.scroll_into_view_if_needed()
     assert figure.evaluate("img => img.complete && img.naturalWidth > 0"), "no figure loaded"
+    _assert_every_image_has_alt_text(page, chapter.stem)
     if chapter == CHAPTERS[0]:
         save_screenshot(page, "site-chapter-01.png")
 
@@ -121,6 +139,136 @@ def test_solutions_page_has_its_own_section_and_links_back(browser, chapter) -> 
     back = page.locator("article a", has_text=chapter.heading).first
     assert back.get_attribute("href") == f"../{chapter.stem}.html"
     browser.assert_clean(f"solutions of {chapter.stem}")
+
+
+def _assert_every_image_has_alt_text(page, where: str) -> None:
+    images = page.eval_on_selector_all(
+        "img", "imgs => imgs.map(i => [i.getAttribute('src'), i.getAttribute('alt')])"
+    )
+    without = [src for src, alt in images if not (alt or "").strip()]
+    assert not without, f"{where}: images without alt text: {without}"
+
+
+def test_figure_alt_text_comes_from_the_code_that_drew_it() -> None:
+    code = (
+        "fig, axes = plt.subplots(1, 2)\n"
+        'axes[0].set(title=f"The {name} function", xlabel="z")\n'
+        'axes[1].set_title("Its gradient")\n'
+        'fig.suptitle("Step functions")\n'
+        'save_fig("step_functions", CHAPTER, fig=fig)\n'
+    )
+    english = Edition("en")
+    assert build_site.alt_text(code, "1. Intro", english) == (
+        "Figure: Step functions; The … function; Its gradient"
+    )
+    assert build_site.alt_text('save_fig("xor_mlp", CHAPTER)', "", english) == "Figure: xor mlp"
+    diagram = 'show_model_diagram(model, "wide_and_deep", CHAPTER)'
+    assert build_site.alt_text(diagram, "", english) == "Diagram of the model wide_and_deep"
+    assert build_site.alt_text("plt.show()", "3. Results", english) == (
+        "Figure in the section 3. Results"
+    )
+
+    class Korean(Edition):  # a Korean catalogue with only these entries
+        def say(self, text: str) -> str:
+            return {"Figure: {title}": "그림: {title}", "Step functions": "계단 함수"}.get(
+                text, text
+            )
+
+    assert build_site.alt_text(code, "", Korean("ko")) == (
+        "그림: 계단 함수; The … function; Its gradient"
+    )
+
+
+class _Images(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.without_alt: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "img" and not (values.get("alt") or "").strip():
+            self.without_alt.append(values.get("src") or "?")
+
+
+def test_every_image_of_every_page_has_alt_text(site: Path) -> None:
+    figures = 0
+    for page in sorted(site.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        parser = _Images()
+        parser.feed(text)
+        assert not parser.without_alt, f"{page.relative_to(site)}: no alt: {parser.without_alt}"
+        figures += text.count('alt="Figure: ') + text.count('alt="그림: ')
+    assert figures >= len(CHAPTERS), "the figures' alt texts were not derived from their code"
+
+
+def test_korean_landing_page_lists_the_korean_chapters(browser) -> None:
+    require_korean()
+    korean = Edition("ko")
+    page = browser.page
+    browser.open(f"{browser.base}ko/")
+    assert page.locator("html").get_attribute("lang") == "ko"
+    heading = page.locator("article h1").first.text_content().strip("#¶ \n")
+    assert heading == korean.say(course.COURSE.title) and HANGUL.search(heading)
+    listed = page.eval_on_selector_all(
+        "article ol.course-chapters > li strong a", "links => links.map(a => a.href)"
+    )
+    assert listed == [f"{browser.base}ko/notebooks/{c.stem}.html" for c in CHAPTERS]
+    text = page.locator("article").text_content()
+    for chapter in CHAPTERS:
+        assert korean.say(chapter.title) in text and korean.say(chapter.summary) in text
+    switch = page.locator("a.course-language-link")
+    assert switch.count() == 1 and switch.get_attribute("hreflang") == "en"
+    assert switch.get_attribute("aria-label").strip()
+    switch.click()
+    page.wait_for_url(browser.base + "index.html")
+    browser.assert_clean("the Korean landing page")
+
+
+def test_korean_chapter_page_and_its_language_switch_both_ways(browser) -> None:
+    require_korean()
+    chapter = CHAPTERS[0]
+    korean = Edition("ko", chapter=chapter)
+    page = browser.page
+    ko_url = f"{browser.base}ko/notebooks/{chapter.stem}.html"
+    browser.open(ko_url)
+    assert page.locator("html").get_attribute("lang") == "ko"
+    assert page.locator("article h1").first.text_content().strip("#¶ \n") == (
+        korean.heading(chapter)
+    )
+    article = page.locator("article").text_content()
+    assert len(HANGUL.findall(article)) > 500, "the Korean chapter page shows little Korean"
+    _assert_every_image_has_alt_text(page, f"ko/{chapter.stem}")
+    save_screenshot(page, "site-ko-chapter-01.png")
+
+    # Korean -> English: the same chapter.
+    switch = page.locator("a.course-language-link")
+    assert switch.get_attribute("hreflang") == "en" and switch.get_attribute("aria-label")
+    switch.click()
+    page.wait_for_url(_page_url(browser, chapter))
+    assert page.locator("html").get_attribute("lang") == "en"
+    # English -> Korean: back to it.
+    switch = page.locator("a.course-language-link")
+    assert switch.get_attribute("hreflang") == "ko" and switch.get_attribute("aria-label")
+    switch.click()
+    page.wait_for_url(ko_url)
+    page.wait_for_load_state("networkidle")
+    browser.assert_clean(f"ko/{chapter.stem} and its language switch")
+
+
+def test_every_page_links_the_same_page_in_the_other_edition(site: Path) -> None:
+    require_korean()
+    link = re.compile(r'<a class="[^"]*course-language-link[^"]*" href="([^"]+)"')
+    pages = [p for p in site.rglob("*.html") if "_static" not in p.parts]
+    for page in pages:
+        found = link.findall(page.read_text(encoding="utf-8"))
+        where = page.relative_to(site)
+        assert len(found) == 1, f"{where}: {len(found)} language switches"
+        target = (page.parent / found[0]).resolve()
+        assert target.is_file(), f"{where}: its language switch leads to a missing page"
+        korean = where.parts[0] == "ko"
+        expected = where.relative_to("ko") if korean else Path("ko") / where
+        if (site / expected).is_file():
+            assert target == (site / expected).resolve(), f"{where}: switch to {found[0]}"
 
 
 def test_search_box_finds_a_chapter(browser) -> None:

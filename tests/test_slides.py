@@ -7,6 +7,11 @@ a deck has at least as many slides as headings), that every slide can be reached
 that images and math render, and that nothing is fetched from anywhere but the local
 server and nothing logs an error. See tests/browser.py for the browser set-up and
 when these tests skip.
+
+The Korean decks (build/slides/ko/) are tested once "ko" is in tools.course.PUBLISHED:
+their index page and the first chapter's deck must show Korean (a screenshot is saved
+as build/test-artifacts/slides-ko-chapter-01.png). Before that, those tests skip and
+say why.
 """
 
 from __future__ import annotations
@@ -17,12 +22,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.browser import require_chromium, require_web_assets
+from tests.browser import require_chromium, require_web_assets, save_screenshot
 from tests.built_pages import browse
-from tools import build_slides
+from tools import build_slides, course
 from tools.course import COURSE
+from tools.editions import Edition
 
 CHAPTERS = COURSE.chapters
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
 HEADING = re.compile(r"^#{1,2} ", re.MULTILINE)
 MATH = re.compile(r"\$[^$\n]+\$")
 
@@ -48,10 +55,19 @@ def browser(decks: Path):
         yield browser
 
 
+def require_korean() -> None:
+    if "ko" not in course.PUBLISHED:
+        pytest.skip(
+            "the Korean edition is not published yet (notebooks/ko/ is not committed and "
+            '"ko" is not in tools.course.PUBLISHED), so there are no Korean decks to test'
+        )
+
+
 def test_build_stops_with_a_clear_message_when_a_notebook_is_missing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = build_slides.main(["--notebooks", str(tmp_path), "--output", str(tmp_path / "out")])
+    arguments = ["--language", "en", "--notebooks", str(tmp_path)]
+    code = build_slides.main([*arguments, "--output", str(tmp_path / "out")])
     assert code == 2
     message = capsys.readouterr().err
     assert f"{CHAPTERS[0].stem}.ipynb" in message and "python -m tools execute" in message
@@ -59,8 +75,9 @@ def test_build_stops_with_a_clear_message_when_a_notebook_is_missing(
 
 
 def test_decks_use_local_scripts_and_scroll_long_slides(decks: Path) -> None:
-    for chapter in CHAPTERS:
-        text = (decks / f"{chapter.stem}.slides.html").read_text(encoding="utf-8")
+    folders = [decks / language if language != "en" else decks for language in course.PUBLISHED]
+    for chapter, folder in ((chapter, f) for f in folders for chapter in CHAPTERS):
+        text = (folder / f"{chapter.stem}.slides.html").read_text(encoding="utf-8")
         sources = re.findall(r"""\ssrc=["']([^"']+)""", text)
         sources += re.findall(r"""<link[^>]*\shref=["']([^"']+)""", text)
         sources += re.findall(r"""import .* from ["']([^"']+)""", text)
@@ -108,3 +125,35 @@ def test_deck_starts_offline_with_a_slide_per_section(browser, chapter) -> None:
         page.wait_for_function("() => document.querySelectorAll('.MathJax_CHTML').length > 0")
     page.wait_for_function("() => document.fonts.status === 'loaded'")
     browser.assert_clean(f"{chapter.stem}.slides.html")
+
+
+def test_korean_index_and_deck(browser, decks: Path) -> None:
+    require_korean()
+    chapter = CHAPTERS[0]
+    korean = Edition("ko", chapter=chapter)
+    page = browser.page
+    browser.open(browser.base + "ko/index.html")
+    assert page.locator("html").get_attribute("lang") == "ko"
+    links = page.eval_on_selector_all("li a", "links => links.map(a => a.href)")
+    assert links == [browser.base + f"ko/{c.stem}.slides.html" for c in CHAPTERS]
+    listed = page.locator("ol").text_content()
+    assert all(korean.heading(c) in listed for c in CHAPTERS)
+    english = page.locator("a[hreflang=en]")
+    assert english.get_attribute("aria-label").strip()
+    english.click()
+    page.wait_for_url(browser.base + "index.html")
+    page.locator("a[hreflang=ko]").click()
+    page.wait_for_url(browser.base + "ko/index.html")
+    browser.assert_clean("ko/index.html")
+
+    browser.open(browser.base + f"ko/{chapter.stem}.slides.html")
+    page.wait_for_function("() => window.Reveal && Reveal.isReady()")
+    assert page.locator("html").get_attribute("lang") == "ko"
+    title = page.locator(".reveal h1").first.text_content()
+    assert korean.say(chapter.title) in title and HANGUL.search(title)
+    assert page.evaluate("() => Reveal.getHorizontalSlides().length") > 1
+    text = page.locator(".reveal .slides").text_content()
+    assert len(HANGUL.findall(text)) > 500, "the Korean deck shows little Korean"
+    page.wait_for_function("() => document.fonts.status === 'loaded'")
+    save_screenshot(page, "slides-ko-chapter-01.png")
+    browser.assert_clean(f"ko/{chapter.stem}.slides.html")

@@ -7,6 +7,7 @@ Run from the course's root folder (the one with course.toml), on any system:
     python -m tools execute [STEM ...]           rebuild, then run, chapters (all by default)
     python -m tools new-chapter NN_name --title T --summary S   scaffold a new chapter
     python -m tools readme [--check]             rewrite the README's chapter table
+    python -m tools translations [--check]       update (or check) the Korean catalogues
     python -m tools bench [STEM ...]             time every notebook (benchmarks/)
     python -m tools slides [STEM ...]            lecture decks in build/slides/
     python -m tools site                         the website in build/site/
@@ -30,6 +31,7 @@ VERBS: dict[str, tuple[str, tuple[str, ...], str]] = {
     "execute": ("tools.build_notebooks", ("--execute",), "rebuild chapters and run them"),
     "new-chapter": ("tools.scaffold", (), "scaffold a new chapter"),
     "readme": ("tools.update_readme", (), "rewrite the README's chapter table"),
+    "translations": ("tools.translations", (), "update the Korean catalogues (--check: report)"),
     "bench": ("tools.bench", (), "time and measure every notebook"),
     "slides": ("tools.build_slides", (), "build the lecture decks"),
     "site": ("tools.build_site", (), "build the website"),

@@ -41,7 +41,10 @@ from pathlib import Path
 import nbformat
 
 from tools.chapter_source import SourceCell, for_chapter, for_solutions, read_cells
-from tools.course import COURSE, ROOT, Chapter, Course
+from tools.course import COURSE, LANGUAGES, PUBLISHED, ROOT, Chapter, Course
+from tools.editions import Edition, MissingTranslations
+from tools.localize import wrap
+from utils.i18n import LANGUAGE_VARIABLE, N_
 
 # Tags that steer this script only; nbval's own tags (nbval-check-output...) stay.
 BUILD_TAGS = {"exercises", "solution-only"}
@@ -87,8 +90,9 @@ def course_version(root: Path | None = None) -> str:
     return fingerprint(root or ROOT)
 
 
-def setup_cell(source: str, course: Course = COURSE) -> str:
-    """The setup cell: the module's code, then a call with this chapter's values."""
+def setup_cell(source: str, course: Course = COURSE, edition: Edition | None = None) -> str:
+    """The setup cell: the module's code, then a call with this chapter's values (and, in a
+    translated edition, the line that chooses its language for the helpers' messages)."""
     repository = course.repository
     folder = repository.removesuffix(".git").rstrip("/").rsplit("/", 1)[-1]
     if not re.fullmatch(r"[\w.-]+", folder) or set(folder) == {"."}:
@@ -105,28 +109,44 @@ def setup_cell(source: str, course: Course = COURSE) -> str:
         lines.append(line)
     else:
         lines += ["    packages=[", *(f"        {p!r}," for p in packages), "    ],"]
-    return "\n".join([setup_cell_body(), "", "", "set_up_course(", *lines, ")"])
+    choose = []
+    if edition is not None and edition.translated:
+        note = edition.say(N_("the helpers speak this language; COURSE_LANGUAGE=en overrides"))
+        choose = [
+            *(f"# {piece}" for piece in wrap(note, 98)),
+            f"os.environ.setdefault({LANGUAGE_VARIABLE!r}, {edition.language!r})",
+        ]
+    body = edition.code(setup_cell_body()) if edition is not None else setup_cell_body()
+    return "\n".join([body, "", "", *choose, "set_up_course(", *lines, ")"])
 
 
-def navigation(chapter: Chapter, course: Course = COURSE, *, from_solutions: bool) -> str:
+def navigation(
+    chapter: Chapter,
+    course: Course = COURSE,
+    *,
+    from_solutions: bool,
+    edition: Edition | None = None,
+) -> str:
     """Markdown links to the previous and next chapters and to the contents."""
+    edition = edition or Edition(course=course)
     prefix = "../" if from_solutions else ""
+    up = "../" * (1 + from_solutions + edition.translated)  # to the root, from this notebook
     index = course.chapters.index(chapter)
     links = []
     if index > 0:
         previous = course.chapters[index - 1]
-        links.append(f"[← {previous.heading}]({prefix}{previous.stem}.ipynb)")
-    links.append(f"[Contents]({prefix}../README.md)")
+        links.append(f"[← {edition.heading(previous)}]({prefix}{previous.stem}.ipynb)")
+    links.append(f"[{edition.say(N_('Contents'))}]({up}{edition.readme})")
     if index + 1 < len(course.chapters):
         following = course.chapters[index + 1]
-        links.append(f"[{following.heading} →]({prefix}{following.stem}.ipynb)")
+        links.append(f"[{edition.heading(following)} →]({prefix}{following.stem}.ipynb)")
     return "*" + " | ".join(links) + "*"
 
 
 Notebook = nbformat.NotebookNode
 
 
-def with_heading(chapter: Chapter, cells: list[SourceCell]) -> list[SourceCell]:
+def with_heading(chapter: Chapter, cells: list[SourceCell], heading: str) -> list[SourceCell]:
     """The cells with the chapter's heading from course.toml on top of the first one.
 
     The heading lives only in course.toml, so a source that writes its own title is
@@ -138,18 +158,29 @@ def with_heading(chapter: Chapter, cells: list[SourceCell]) -> list[SourceCell]:
                 f"{chapter.source.name}: a '# ' title in the source; the builder writes "
                 f"'# {chapter.heading}' from course.toml, so remove it there"
             )
-    heading = f"# {chapter.heading}"
     if cells and cells[0].kind == "markdown":
-        first = SourceCell("markdown", f"{heading}\n\n{cells[0].text}", cells[0].tags)
+        first = SourceCell("markdown", f"# {heading}\n\n{cells[0].text}", cells[0].tags)
         return [first, *cells[1:]]
-    return [SourceCell("markdown", heading), *cells]
+    return [SourceCell("markdown", f"# {heading}"), *cells]
 
 
-def build(chapter: Chapter, course: Course = COURSE) -> tuple[Notebook, Notebook]:
-    """The chapter notebook and its solutions notebook, without outputs."""
+def build(
+    chapter: Chapter, course: Course = COURSE, language: str = "en"
+) -> tuple[Notebook, Notebook]:
+    """The chapter notebook and its solutions notebook of an edition, without outputs."""
+    edition = Edition(language, course, chapter)
     source = chapter.source.read_text(encoding="utf-8")
-    cells = with_heading(chapter, read_cells(chapter))
-    setup = _code(setup_cell(source, course))
+    cells = []
+    for number, cell in enumerate(read_cells(chapter), start=1):
+        where = f"{chapter.source.name} cell {number}"
+        if cell.kind == "markdown":
+            text = edition.markdown(cell.text, where)
+        else:
+            text = edition.code(cell.text)
+        cells.append(SourceCell(cell.kind, text, cell.tags))
+    heading = edition.heading(chapter)
+    cells = with_heading(chapter, cells, heading)
+    setup = _code(setup_cell(source, course, edition))
     # Plumbing, not lesson: the website folds its code away ("hide-input").
     setup.metadata["tags"] = ["course-setup", "hide-input"]
     starts = [i for i, cell in enumerate(cells) if "exercises" in cell.tags]
@@ -158,9 +189,10 @@ def build(chapter: Chapter, course: Course = COURSE) -> tuple[Notebook, Notebook
         raise ValueError(f"{chapter.source}: tag exactly one cell 'exercises' ({found} found)")
     exercises_start = starts[0]
 
+    lesson_path, solutions_path = chapter.notebook_in(language), chapter.solutions_in(language)
     lesson = [
-        _badge(chapter.notebook, course),
-        _navigation_cell(chapter, course, from_solutions=False),
+        _badge(lesson_path, course),
+        _navigation_cell(chapter, course, edition, from_solutions=False),
         setup,
     ]
     for cell in cells:
@@ -168,32 +200,36 @@ def build(chapter: Chapter, course: Course = COURSE) -> tuple[Notebook, Notebook
             continue
         text = for_chapter(cell.text) if cell.kind == "code" else cell.text
         lesson.extend(_to_notebook_cells(cell, text))
-    lesson.append(_navigation_cell(chapter, course, from_solutions=False))
+    lesson.append(_navigation_cell(chapter, course, edition, from_solutions=False))
 
-    header = (
-        f"# Solutions: {chapter.heading}\n\n"
-        f"Worked solutions to the exercises of [{chapter.heading}](../{chapter.stem}.ipynb). "
-        "Try each exercise yourself before you read its solution."
-    )
+    title = edition.say(N_("Solutions: {heading}")).format(heading=heading)
+    invitation = edition.say(
+        N_(
+            "Worked solutions to the exercises of [{heading}]({link}). Try each exercise "
+            "yourself before you read its solution."
+        )
+    ).format(heading=heading, link=f"../{chapter.stem}.ipynb")
     solutions = [
-        _badge(chapter.solutions, course),
-        _navigation_cell(chapter, course, from_solutions=True),
-        _markdown(header),
+        _badge(solutions_path, course),
+        _navigation_cell(chapter, course, edition, from_solutions=True),
+        _markdown(f"# {title}\n\n{invitation}"),
         copy.deepcopy(setup),
     ]
     for cell in cells[exercises_start:]:
         text = for_solutions(cell.text) if cell.kind == "code" else cell.text
         solutions.extend(_to_notebook_cells(cell, text))
 
+    edition.raise_if_incomplete(f"{chapter.stem} ({language})")
     for notebook_cells in (lesson, solutions):
         _add_slide_metadata(notebook_cells)
-    return _notebook(lesson, chapter.stem), _notebook(solutions, chapter.stem + "-solutions")
+    name = chapter.stem if language == "en" else f"{language}/{chapter.stem}"
+    return _notebook(lesson, name), _notebook(solutions, name + "-solutions")
 
 
 def _navigation_cell(
-    chapter: Chapter, course: Course, *, from_solutions: bool
+    chapter: Chapter, course: Course, edition: Edition, *, from_solutions: bool
 ) -> nbformat.NotebookNode:
-    cell = _markdown(navigation(chapter, course, from_solutions=from_solutions))
+    cell = _markdown(navigation(chapter, course, from_solutions=from_solutions, edition=edition))
     cell.metadata["tags"] = ["course-navigation"]
     return cell
 
@@ -273,12 +309,13 @@ def cell_layout(notebook: nbformat.NotebookNode) -> list[tuple]:
     ]
 
 
-def stale_notebooks(chapter: Chapter, course: Course = COURSE) -> list[Path]:
+def stale_notebooks(chapter: Chapter, course: Course = COURSE, language: str = "en") -> list[Path]:
     """The committed notebooks of a chapter that are missing or differ from a fresh build."""
-    built = build(chapter, course)
+    built = build(chapter, course, language)
+    targets = (chapter.notebook_in(language), chapter.solutions_in(language))
     return [
         path
-        for notebook, path in zip(built, (chapter.notebook, chapter.solutions), strict=True)
+        for notebook, path in zip(built, targets, strict=True)
         if not path.exists()
         or cell_layout(nbformat.read(path, as_version=4)) != cell_layout(notebook)
     ]
@@ -311,8 +348,10 @@ def require_diagram_tools(chapter: Chapter) -> None:
         return
     missing = []
     if shutil.which("dot") is None:
-        missing.append("the Graphviz program `dot` (apt-get install graphviz, brew install "
-                       "graphviz or conda install graphviz)")
+        missing.append(
+            "the Graphviz program `dot` (apt-get install graphviz, brew install "
+            "graphviz or conda install graphviz)"
+        )
     try:
         import pydot  # noqa: F401
     except ImportError:
@@ -354,14 +393,31 @@ def main(argv: list[str] | None = None, course: Course = COURSE) -> int:
         action="store_true",
         help="keep the stored outputs when no code cell changed (after editing prose only)",
     )
+    parser.add_argument(
+        "--language",
+        choices=[*LANGUAGES, "all"],
+        default=None,
+        help=f"the edition to build (default: the published ones, {', '.join(PUBLISHED)})",
+    )
     args = parser.parse_args(argv)
+    languages = (
+        PUBLISHED
+        if args.language is None
+        else (LANGUAGES if args.language == "all" else (args.language,))
+    )
 
     unknown = set(args.stems) - {c.stem for c in course.chapters}
     if unknown:
         parser.error(f"not in course.toml: {', '.join(sorted(unknown))}")
     chosen = [c for c in course.chapters if not args.stems or c.stem in args.stems]
     if args.check:
-        stale = [path for chapter in chosen for path in stale_notebooks(chapter, course)]
+        stale = []
+        for language, chapter in [(language, c) for language in languages for c in chosen]:
+            try:
+                stale += stale_notebooks(chapter, course, language)
+            except MissingTranslations as missing:
+                print(missing)
+                stale.append(chapter.notebook_in(language))
         for path in stale:
             shown = path.relative_to(course.root)
             print(f"{shown} is out of date: run python -m tools build")
@@ -369,10 +425,10 @@ def main(argv: list[str] | None = None, course: Course = COURSE) -> int:
     if args.execute:
         for chapter in chosen:
             require_diagram_tools(chapter)
-    for chapter in chosen:
-        chapter.solutions.parent.mkdir(exist_ok=True)
-        targets = (chapter.notebook, chapter.solutions)
-        for notebook, path in zip(build(chapter, course), targets, strict=True):
+    for language, chapter in [(language, c) for language in languages for c in chosen]:
+        targets = (chapter.notebook_in(language), chapter.solutions_in(language))
+        targets[1].parent.mkdir(parents=True, exist_ok=True)
+        for notebook, path in zip(build(chapter, course, language), targets, strict=True):
             if args.execute:
                 started = time.perf_counter()
                 print(f"running {path.relative_to(course.root)} ...", flush=True)
@@ -383,11 +439,12 @@ def main(argv: list[str] | None = None, course: Course = COURSE) -> int:
             _write_atomically(notebook, path)
             print(f"wrote {path.relative_to(course.root)}")
     if args.stems:
-        restamp([c for c in course.chapters if c not in chosen], course)
+        for language in languages:
+            restamp([c for c in course.chapters if c not in chosen], course, language)
     return 0
 
 
-def restamp(chapters: list[Chapter], course: Course = COURSE) -> None:
+def restamp(chapters: list[Chapter], course: Course = COURSE, language: str = "en") -> None:
     """Give other chapters' notebooks the current course version, with their outputs.
 
     Every setup cell records the version of utils/, so a change there (new checks for
@@ -395,8 +452,10 @@ def restamp(chapters: list[Chapter], course: Course = COURSE) -> None:
     A notebook that differs by more (prose, code) is left alone, and named.
     """
     for chapter in chapters:
-        targets = (chapter.notebook, chapter.solutions)
-        for notebook, path in zip(build(chapter, course), targets, strict=True):
+        targets = (chapter.notebook_in(language), chapter.solutions_in(language))
+        if not any(path.exists() for path in targets):
+            continue
+        for notebook, path in zip(build(chapter, course, language), targets, strict=True):
             if not path.exists():
                 continue
             old = nbformat.read(path, as_version=4)

@@ -28,9 +28,7 @@ from tools.course import ROOT, Chapter
 STUB_MARKER = "# STUB"
 BEGIN_SOLUTION, END_SOLUTION = "# BEGIN SOLUTION", "# END SOLUTION"
 CELL_HEADER = re.compile(r"^# %%(?P<markdown> \[markdown\])?(?: tags=(?P<tags>\[.*\]))?\s*$")
-INCLUDE = re.compile(
-    r"^from (?P<module>[A-Za-z_][\w.]*) import (?P<name>[A-Za-z_]\w*)  # include$"
-)
+INCLUDE = re.compile(r"^from (?P<module>[A-Za-z_][\w.]*) import (?P<name>[A-Za-z_]\w*)  # include$")
 
 
 @dataclass

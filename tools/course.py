@@ -25,6 +25,19 @@ COLAB_BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 STEM = re.compile(r"(?P<number>\d{2})_[a-z0-9_]+")
 
 
+# The editions: English is the source; every other language is built from its catalogue.
+LANGUAGES = ("en", "ko")
+README_OF = {"en": "README.md", "ko": "README.ko.md"}
+# The editions whose notebooks are committed, run by the tests and kept current by them.
+PUBLISHED = ("en", "ko")
+
+
+def edition_folder(root: Path, language: str) -> Path:
+    if language not in LANGUAGES:
+        raise ValueError(f"the course has no {language!r} edition (it has {LANGUAGES})")
+    return root / "notebooks" if language == "en" else root / "notebooks" / language
+
+
 @dataclass(frozen=True)
 class Chapter:
     """One chapter: its place in the course and the files made for it."""
@@ -55,6 +68,14 @@ class Chapter:
     @property
     def solutions(self) -> Path:
         return self.root / "notebooks" / "solutions" / f"{self.stem}.ipynb"
+
+    def notebook_in(self, language: str) -> Path:
+        """The chapter notebook of an edition: ``notebooks/`` in English, ``notebooks/ko/``
+        in Korean (the same name, so a student can guess one from the other)."""
+        return edition_folder(self.root, language) / f"{self.stem}.ipynb"
+
+    def solutions_in(self, language: str) -> Path:
+        return edition_folder(self.root, language) / "solutions" / f"{self.stem}.ipynb"
 
     @property
     def exercise_module(self) -> str:

@@ -56,15 +56,20 @@ def main(argv: list[str] | None = None) -> int:
     if not rebuild(chapter):
         print(
             "new-chapter: the chapter's files are written, but a rebuild failed (see above). "
-            f"Fix what it says, then run: python -m tools build {chapter.stem}, then "
-            "python -m tools build --keep-outputs, then python -m tools readme",
+            f"Fix what it says, then run: python -m tools build {chapter.stem} --language en, "
+            "then python -m tools build --keep-outputs --language en, then "
+            "python -m tools translations",
             file=sys.stderr,
         )
         return 1
     print(
         f"\nNow write the lesson in {_shown(chapter.source)} and its exercises in "
-        f"{_shown(chapter.exercise_file)}: each {TODO} marks a place to write. Then:\n"
-        f"  python -m tools execute {chapter.stem}   # also restamps the other notebooks\n"
+        f"{_shown(chapter.exercise_file)}: each {TODO} marks a place to write. Then run "
+        "`python -m tools translations` and translate the new entries of "
+        f"locale/ko/chapters/{chapter.stem}.po and locale/ko/course.po, and:\n"
+        f"  python -m tools execute {chapter.stem}\n"
+        "  python -m tools build --keep-outputs   # the other chapters' links and stamps\n"
+        "  python -m tools readme\n"
         "  python -m tools test-fast"
     )
     return 0
@@ -145,17 +150,19 @@ def write_files(chapter: Chapter, course_text: str) -> None:
 
 
 def rebuild(chapter: Chapter) -> bool:
-    """Build the new chapter's notebooks and rebuild the others with their outputs kept.
+    """Build the new chapter's English notebooks, rebuild the other English ones with their
+    outputs kept, and add the new chapter's entries to the Korean catalogues.
 
     In fresh processes: the builder reads course.toml once per process, and this one read
     it before the chapter was added. A new checks module changes the helpers' version
     stamp in every setup cell, so every chapter is rebuilt, not only the previous one.
+    The Korean edition follows once the new entries are translated.
     """
     course = parse_course(COURSE_FILE.read_text(encoding="utf-8"))
     others = [c.stem for c in course.chapters if c.stem != chapter.stem]
-    steps = [["build", chapter.stem], ["readme"]]
+    steps = [["build", chapter.stem, "--language", "en"], ["translations"]]
     if others:
-        steps.insert(1, ["build", "--keep-outputs", *others])
+        steps.insert(1, ["build", "--keep-outputs", "--language", "en", *others])
     for step in steps:
         if subprocess.run([sys.executable, "-m", "tools", *step], cwd=ROOT).returncode != 0:
             return False

@@ -41,6 +41,7 @@ from typing import Any
 import joblib
 import numpy as np
 
+from utils.i18n import N_, _
 from utils.integrity import (
     Digest,
     NotARegularFileError,
@@ -98,9 +99,14 @@ class CacheStatus:
     origins: tuple[str, ...]
 
     def __str__(self) -> str:
-        counts = Counter(self.origins)
+        counts = Counter(_(origin) for origin in self.origins)
         if len(self.origins) > 1:
-            parts = [f"{origin} ({n} file{'s' * (n > 1)})" for origin, n in counts.items()]
+            parts = [
+                (_("{origin} ({count} files)") if n > 1 else _("{origin} ({count} file)")).format(
+                    origin=origin, count=n
+                )
+                for origin, n in counts.items()
+            ]
         else:
             parts = list(counts)
         return f"{self.dataset}: {', '.join(parts)} -> {self.location}"
@@ -122,9 +128,11 @@ def load_fashion_mnist() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarra
         return keras.datasets.fashion_mnist.load_data()
     except Exception as error:  # Keras reports a failed download as a bare Exception
         raise DatasetUnavailableError(
-            f"Keras could not load Fashion-MNIST ({_short_reason(error)}), although "
-            f"verified files are in {status.location}. Restart the kernel and run "
-            "this again; if it happens again, delete that folder."
+            _(
+                "Keras could not load Fashion-MNIST ({reason}), although verified files are "
+                "in {folder}. Restart the kernel and run this again; if it happens again, "
+                "delete that folder."
+            ).format(reason=_short_reason(error), folder=status.location)
         ) from None
 
 
@@ -164,16 +172,17 @@ def ensure_fashion_mnist() -> CacheStatus:
     _manifest()
     cache_dir = keras_fashion_mnist_dir()
     debian_fix = (
-        "\n     or install Debian's copy: sudo apt-get install dataset-fashion-mnist"
+        "\n     " + _("or install Debian's copy: sudo apt-get install dataset-fashion-mnist")
         if ON_LINUX
         else ""
     )
     dataset = _Dataset(
         title="Fashion-MNIST",
-        cache_name="Keras' cache",
-        manual_fix=(
-            f"Put the four .gz files into Keras' cache folder {cache_dir}{os.sep}{debian_fix}"
-        ),
+        cache_name=N_("Keras' cache"),
+        manual_fix=_("Put the four .gz files into Keras' cache folder {folder}").format(
+            folder=f"{cache_dir}{os.sep}"
+        )
+        + debian_fix,
     )
     origins = tuple(
         _ensure_verified(
@@ -205,21 +214,25 @@ def ensure_california_housing(
     cache_file = Path(get_data_home(data_home)).absolute() / CALIFORNIA_CACHE_FILE
     dataset = _Dataset(
         title="California housing",
-        cache_name="scikit-learn's cache",
-        manual_fix=(
-            f"Copy {CALIFORNIA_CACHE_FILE} from a computer where "
-            "fetch_california_housing() worked\n"
-            f"     into scikit-learn's data folder {cache_file.parent}{os.sep}"
-        ),
+        cache_name=N_("scikit-learn's cache"),
+        manual_fix=_(
+            "Copy {file} from a computer where fetch_california_housing() worked\n"
+            "     into scikit-learn's data folder {folder}"
+        ).format(file=CALIFORNIA_CACHE_FILE, folder=f"{cache_file.parent}{os.sep}"),
     )
     download = (
         functools.partial(_download_california, download_options)
         if download_if_missing
-        else _fail_with("not attempted (download_if_missing=False)")
+        else _fail_with(_("not attempted (download_if_missing=False)"))
     )
     sources = [
-        _mirror_source(CALIFORNIA, CALIFORNIA_TABLE, "built from", _build_california_cache),
-        _Source("download", "downloaded by scikit-learn", None, download),
+        _mirror_source(
+            CALIFORNIA,
+            CALIFORNIA_TABLE,
+            N_("built from the mirror {mirror}"),
+            _build_california_cache,
+        ),
+        _Source(N_("download"), N_("downloaded by scikit-learn"), None, download),
     ]
     origin = _ensure_verified(cache_file, _california_cache_is_valid, sources, dataset)
     return CacheStatus(dataset.title, cache_file, (origin,))
@@ -275,7 +288,9 @@ class _BadSourceFile(_SourceFailed):
     """A source's file exists but holds the wrong bytes."""
 
     def __init__(self, path: Path) -> None:
-        super().__init__(f"{path} is corrupt or truncated (it does not match checksums.json)")
+        super().__init__(
+            _("{path} is corrupt or truncated (it does not match checksums.json)").format(path=path)
+        )
         self.path = path
 
 
@@ -285,13 +300,18 @@ class _Source:
 
     ``deliver`` writes a candidate file into the staging folder it is given and
     returns its path; ``origin`` is the local file it reads, named in messages
-    if it turns out to be damaged (None for downloads).
+    if it turns out to be damaged (None for downloads). ``kind`` and ``summary`` are
+    English (the tests and CacheStatus.origins compare them) and shown translated.
     """
 
     kind: str
     summary: str
     origin: Path | None
     deliver: Callable[[Path], Path]
+    shown: str = ""  # the summary in the learner's language, when it holds a path or URL
+
+    def summary_shown(self) -> str:
+        return self.shown or _(self.summary)
 
 
 @dataclass(frozen=True)
@@ -304,55 +324,65 @@ class _Dataset:
 
 
 def _fashion_mnist_sources(name: str) -> list[_Source]:
-    sources = [_mirror_source(FASHION_MNIST, name, "copied from", _copy_into)]
+    sources = [
+        _mirror_source(FASHION_MNIST, name, N_("copied from the mirror {mirror}"), _copy_into)
+    ]
     if ON_LINUX:
         debian_file = DEBIAN_FASHION_MNIST_DIR / name
         sources.append(
             _Source(
-                "Debian package",
+                N_("Debian package"),
                 f"copied from Debian's {DEBIAN_FASHION_MNIST_DIR}",
                 debian_file,
                 functools.partial(_copy_into, debian_file),
+                _("copied from Debian's {folder}").format(folder=DEBIAN_FASHION_MNIST_DIR),
             )
         )
     sources.append(
         _Source(
-            "download",
+            N_("download"),
             f"downloaded from {FASHION_MNIST_URL}",
             None,
             functools.partial(_download_fashion_mnist_file, name),
+            _("downloaded from {url}").format(url=FASHION_MNIST_URL),
         )
     )
     return sources
 
 
 def _mirror_source(
-    folder: str, name: str, verb: str, deliver_from: Callable[[Path, Path], Path]
+    folder: str, name: str, summary: str, deliver_from: Callable[[Path, Path], Path]
 ) -> _Source:
     """The mirror's copy of folder/name, read from ``$COURSE_DATA_MIRROR`` now.
 
+    ``summary`` says where a file came from, with ``{mirror}`` for the mirror's folder.
     A relative value is resolved against the working folder (a notebook's is
     ``notebooks/``, not the course folder), and every message says so.
     """
     root = os.environ.get(MIRROR_ENV_VAR, "").strip()
     if not root:
-        return _Source("mirror", "", None, _fail_with(f"{MIRROR_ENV_VAR} is not set"))
+        not_set = _("{variable} is not set").format(variable=MIRROR_ENV_VAR)
+        return _Source(N_("mirror"), "", None, _fail_with(not_set))
     given = Path(root).expanduser()
     mirror = given.absolute()
     resolved = (
         ""
         if given.is_absolute()
-        else (
-            f" ({MIRROR_ENV_VAR}={root!r} is a relative path, resolved against the "
-            f"working folder {Path.cwd()} to {mirror}; set it to an absolute path)"
-        )
+        else " "
+        + _(
+            "({variable}={value} is a relative path, resolved against the working folder "
+            "{cwd} to {mirror}; set it to an absolute path)"
+        ).format(variable=MIRROR_ENV_VAR, value=repr(root), cwd=Path.cwd(), mirror=mirror)
     )
     path = mirror / folder / name
 
     def deliver(staging: Path) -> Path:
         if not mirror.is_dir():
-            state = "does not exist" if not mirror.exists() else "is not a folder"
-            raise _SourceFailed(f"the mirror folder {mirror} {state}{resolved}")
+            if not mirror.exists():
+                problem = _("the mirror folder {mirror} does not exist")
+            else:
+                problem = _("the mirror folder {mirror} is not a folder")
+            raise _SourceFailed(problem.format(mirror=mirror) + resolved)
         try:
             return deliver_from(path, staging)
         except _BadSourceFile:
@@ -360,7 +390,9 @@ def _mirror_source(
         except _SourceFailed as failure:
             raise _SourceFailed(f"{failure}{resolved}") from None
 
-    return _Source("mirror", f"{verb} the mirror {mirror}", path, deliver)
+    return _Source(
+        N_("mirror"), summary.format(mirror=mirror), path, deliver, _(summary).format(mirror=mirror)
+    )
 
 
 def _fail_with(reason: str) -> Callable[[Path], Path]:
@@ -377,12 +409,18 @@ def _require_file(path: Path) -> None:
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
-        raise _SourceFailed(f"{path} does not exist") from None
+        raise _SourceFailed(_("{path} does not exist").format(path=path)) from None
     except OSError as error:
-        raise _SourceFailed(f"cannot read {path} ({error.strerror or error})") from None
+        raise _SourceFailed(
+            _("cannot read {path} ({reason})").format(path=path, reason=error.strerror or error)
+        ) from None
     kind = file_kind(mode)
     if kind != "a regular file":
-        raise _SourceFailed(f"{path} is {kind}, not a data file: replace it with the file")
+        raise _SourceFailed(
+            _("{path} is {kind}, not a data file: replace it with the file").format(
+                path=path, kind=_(kind)
+            )
+        )
 
 
 def _copy_into(source_file: Path, folder: Path) -> Path:
@@ -397,10 +435,14 @@ def _reading(path: Path, action: Callable[..., Any], *args: Any) -> Any:
     try:
         return action(*args)
     except NotARegularFileError as error:
-        raise _SourceFailed(f"{error}: replace it with the data file") from None
+        raise _SourceFailed(
+            _("{error}: replace it with the data file").format(error=error)
+        ) from None
     except PermissionError as error:
         raise _SourceFailed(
-            f"cannot read {path} ({error.strerror}): make it readable, or use another copy"
+            _("cannot read {path} ({reason}): make it readable, or use another copy").format(
+                path=path, reason=error.strerror
+            )
         ) from None
 
 
@@ -451,7 +493,7 @@ def _download_california(options: dict[str, Any], folder: Path) -> Path:
 @functools.cache
 def _manifest() -> dict[str, Any]:
     """The checksum list; a missing or damaged one is an error that says how to restore it."""
-    restore = (
+    restore = _(
         "It comes with the course: restore it with `git checkout -- datasets/checksums.json` "
         "in the course folder, or download the course again."
     )
@@ -465,13 +507,15 @@ def _manifest() -> dict[str, Any]:
                     raise KeyError(name)
     except FileNotFoundError:
         raise DatasetUnavailableError(
-            f"The checksum list {MANIFEST_PATH} is missing, so no data file can be "
-            f"verified. {restore}"
+            _(
+                "The checksum list {path} is missing, so no data file can be verified. {restore}"
+            ).format(path=MANIFEST_PATH, restore=restore)
         ) from None
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise DatasetUnavailableError(
-            f"The checksum list {MANIFEST_PATH} cannot be used ({type(error).__name__}: "
-            f"{error}). {restore}"
+            _("The checksum list {path} cannot be used ({kind}: {error}). {restore}").format(
+                path=MANIFEST_PATH, kind=type(error).__name__, error=error, restore=restore
+            )
         ) from None
     return manifest
 
@@ -596,24 +640,31 @@ def _ensure_verified(
     state, fix = _cache_state(target, is_valid, dataset)
     if state is None:
         return "already cached, verified"
-    cache_is_bad = state != "does not exist"
-    bad_files = [target] if state == "is corrupt or truncated" else []
-    notes = [f"{dataset.cache_name}: {target} {state}"]
+    cache_is_bad = state != _DOES_NOT_EXIST
+    bad_files = [target] if state == _CORRUPT else []
+    notes = [f"{_(dataset.cache_name)}: {target} {_(state)}"]
     for source in sources:
         try:
             _install_from(source, target, is_valid)
         except _SourceFailed as failure:
-            notes.append(f"{source.kind}: {failure}")
+            notes.append(f"{_(source.kind)}: {failure}")
             if isinstance(failure, _BadSourceFile):
                 bad_files.append(failure.path)
             continue
         if cache_is_bad:
-            print(
-                f"{target} was {_short_state(state)}; replaced it with a verified file "
-                f"{source.summary}."
-            )
+            if state == _CORRUPT:
+                replaced = _("{target} was corrupt; replaced it with a verified file {source}.")
+            else:
+                replaced = _("{target} was unreadable; replaced it with a verified file {source}.")
+            print(replaced.format(target=target, source=source.summary_shown()))
         return source.summary
     raise _unavailable_error(dataset, target.name, notes, bad_files, fix)
+
+
+# What _cache_state says of a cache file (compared as they are, shown translated).
+_DOES_NOT_EXIST = N_("does not exist")
+_CORRUPT = N_("is corrupt or truncated")
+N_("already cached, verified")  # an origin CacheStatus shows translated
 
 
 def _cache_state(
@@ -627,16 +678,23 @@ def _cache_state(
     for parent in reversed(target.parents):
         if parent.exists() and not parent.is_dir():
             raise DatasetUnavailableError(
-                f"{dataset.title}: {parent} is {_kind_of(parent)}, but {dataset.cache_name} "
-                f"needs a folder there to hold {target}. Move or delete {parent}, then run "
-                "this again."
+                _(
+                    "{dataset}: {parent} is {kind}, but {cache} needs a folder there to hold "
+                    "{target}. Move or delete {parent}, then run this again."
+                ).format(
+                    dataset=dataset.title,
+                    parent=parent,
+                    kind=_(_kind_of(parent)),
+                    cache=_(dataset.cache_name),
+                    target=target,
+                )
             )
     try:
         mode = os.stat(target).st_mode
     except FileNotFoundError:
-        return "does not exist", ""
+        return _DOES_NOT_EXIST, ""
     except OSError as error:
-        return f"cannot be read ({error.strerror or error})", _unreadable_fix(target)
+        return _cannot_be_read(error), _unreadable_fix(target)
     kind = file_kind(mode)
     if kind != "a regular file":
         if sys.platform == "win32":
@@ -644,34 +702,49 @@ def _cache_state(
         else:
             removal = "rm -r" if kind == "a directory" else "rm"
         raise DatasetUnavailableError(
-            f"{dataset.title}: {target} is {kind}, not a data file, and that path is "
-            f"where {dataset.cache_name} reads the data from. Move or delete it "
-            f"(e.g. {removal} '{target}'), then run this again: the data will be put there."
+            _(
+                "{dataset}: {target} is {kind}, not a data file, and that path is where "
+                "{cache} reads the data from. Move or delete it (e.g. {removal} '{target}'), "
+                "then run this again: the data will be put there."
+            ).format(
+                dataset=dataset.title,
+                target=target,
+                kind=_(kind),
+                cache=_(dataset.cache_name),
+                removal=removal,
+            )
         )
     try:
         if is_valid(target):
             return None, ""
     except NotARegularFileError as error:  # replaced by a special file since the stat
-        raise DatasetUnavailableError(f"{dataset.title}: {error}: move or delete it.") from None
+        raise DatasetUnavailableError(
+            _("{dataset}: {error}: move or delete it.").format(dataset=dataset.title, error=error)
+        ) from None
     except OSError as error:
-        return f"cannot be read ({error.strerror or error})", _unreadable_fix(target)
-    return "is corrupt or truncated", ""
+        return _cannot_be_read(error), _unreadable_fix(target)
+    return _CORRUPT, ""
+
+
+def _cannot_be_read(error: OSError) -> str:
+    return _("cannot be read ({reason})").format(reason=error.strerror or error)
 
 
 def _kind_of(path: Path) -> str:
     try:
         return file_kind(os.stat(path).st_mode)
     except OSError:
-        return "unreadable"
-
-
-def _short_state(state: str) -> str:
-    return "corrupt" if state == "is corrupt or truncated" else "unreadable"
+        return N_("unreadable")
 
 
 def _unreadable_fix(target: Path) -> str:
-    how = "in its Properties, Security tab" if sys.platform == "win32" else f"chmod u+rw '{target}'"
-    return f"{target} cannot be read: make it readable ({how}) or delete it, then run this again."
+    if sys.platform == "win32":
+        how = _("in its Properties, Security tab")
+    else:
+        how = f"chmod u+rw '{target}'"
+    return _(
+        "{target} cannot be read: make it readable ({how}) or delete it, then run this again."
+    ).format(target=target, how=how)
 
 
 def _install_from(source: _Source, target: Path, is_valid: Callable[[Path], bool]) -> None:
@@ -686,7 +759,7 @@ def _install_from(source: _Source, target: Path, is_valid: Callable[[Path], bool
             if not is_valid(candidate):
                 if source.origin is not None:
                     raise _BadSourceFile(source.origin)
-                raise _SourceFailed("the downloaded file does not match checksums.json")
+                raise _SourceFailed(_("the downloaded file does not match checksums.json"))
             os.replace(candidate, target)
     except OSError as error:
         raise _SourceFailed(str(error)) from None
@@ -701,28 +774,32 @@ def _unavailable_error(
         fixes = f"{fix}\n{fixes}"
     if not bad_files:
         return DatasetUnavailableError(
-            f"Could not get {dataset.title} ({file_name}) from any source:\n{tried}\n{fixes}"
+            _("Could not get {dataset} ({file}) from any source:\n{tried}\n{fixes}").format(
+                dataset=dataset.title, file=file_name, tried=tried, fixes=fixes
+            )
         )
     named = "\n".join(f"  {path}" for path in bad_files)
     return CorruptDatasetError(
-        f"{dataset.title} ({file_name}): these files are corrupt or truncated, and no "
-        f"other source had a verified copy:\n{named}\n"
-        "Delete a bad file in a cache, or replace a bad mirror file with a good copy.\n"
-        f"What each source said:\n{tried}\n{fixes}"
+        _(
+            "{dataset} ({file}): these files are corrupt or truncated, and no "
+            "other source had a verified copy:\n{named}\n"
+            "Delete a bad file in a cache, or replace a bad mirror file with a good copy.\n"
+            "What each source said:\n{tried}\n{fixes}"
+        ).format(dataset=dataset.title, file=file_name, named=named, tried=tried, fixes=fixes)
     )
 
 
 def _how_to_fix(dataset: _Dataset) -> str:
-    return (
+    return _(
         "Fix it in one of three ways:\n"
         "  1. Connect to the internet and run this again.\n"
-        f"  2. Set {MIRROR_ENV_VAR} to a folder laid out as\n{MIRROR_LAYOUT}\n"
-        f"     in a shell:  export {MIRROR_ENV_VAR}=/path/to/folder\n"
-        f'     in PowerShell: $env:{MIRROR_ENV_VAR} = "C:\\path\\to\\folder"\n'
-        f'     in Python:   import os; os.environ["{MIRROR_ENV_VAR}"] = "/path/to/folder"\n'
+        "  2. Set {variable} to a folder laid out as\n{layout}\n"
+        "     in a shell:  export {variable}=/path/to/folder\n"
+        '     in PowerShell: $env:{variable} = "C:\\path\\to\\folder"\n'
+        '     in Python:   import os; os.environ["{variable}"] = "/path/to/folder"\n'
         "     (an absolute path: a relative one is read from the notebook's folder)\n"
-        f"  3. {dataset.manual_fix}"
-    )
+        "  3. {manual_fix}"
+    ).format(variable=MIRROR_ENV_VAR, layout=MIRROR_LAYOUT, manual_fix=dataset.manual_fix)
 
 
 def _short_reason(error: BaseException) -> str:

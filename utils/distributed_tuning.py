@@ -54,6 +54,7 @@ from typing import Any
 
 import psutil
 
+from utils.i18n import _
 from utils.paths import PROJECT_ROOT
 
 LOOPBACK = "127.0.0.1"
@@ -120,7 +121,7 @@ class SearchResult:
         """The completed trial with the highest (or lowest) score."""
         completed = [t for t in self.trials if t.status == "COMPLETED" and t.score is not None]
         if not completed:
-            raise DistributedSearchError("No trial of the search completed.")
+            raise DistributedSearchError(_("No trial of the search completed."))
         pick = max if maximize else min
         return pick(completed, key=lambda trial: trial.score)
 
@@ -201,16 +202,21 @@ class DistributedSearch:
     def start(self) -> None:
         """Start the chief and the workers (all at once: workers wait for the chief)."""
         if not self.script.is_file():
-            raise DistributedSearchError(f"The search script {self.script} does not exist.")
+            raise DistributedSearchError(
+                _("The search script {script} does not exist.").format(script=self.script)
+            )
         if self.directory.exists() and not self.directory.is_dir():
             raise DistributedSearchError(
-                f"{self.directory} is a file, not a folder: pass the folder the search "
-                "should work in."
+                _(
+                    "{folder} is a file, not a folder: pass the folder the search should work in."
+                ).format(folder=self.directory)
             )
         if self.directory.exists() and any(self.directory.iterdir()):
             raise DistributedSearchError(
-                f"{self.directory} is not empty: it holds an earlier search, which the chief "
-                "would reload instead of starting afresh. Delete the folder first."
+                _(
+                    "{folder} is not empty: it holds an earlier search, which the chief "
+                    "would reload instead of starting afresh. Delete the folder first."
+                ).format(folder=self.directory)
             )
         self.port = free_loopback_port()
         self._started_at = time.monotonic()
@@ -245,12 +251,19 @@ class DistributedSearch:
             log_file = open(log_path, "a", encoding="utf-8")  # noqa: SIM115 (closed in stop())
         except OSError as error:
             raise DistributedSearchError(
-                f"Could not prepare {tuner_id}'s folder or log ({error.strerror or error}: "
-                f"{error.filename or workdir}). Check that {self.directory} is writable."
+                _(
+                    "Could not prepare {tuner}'s folder or log ({reason}: {path}). Check that "
+                    "{folder} is writable."
+                ).format(
+                    tuner=tuner_id,
+                    reason=error.strerror or error,
+                    path=error.filename or workdir,
+                    folder=self.directory,
+                )
             ) from error
         self._log_files.append(log_file)
         self.logs[tuner_id] = log_path
-        self._event(f"start {tuner_id}")
+        self._event(_("start {tuner}").format(tuner=tuner_id))
         log_file.write(f"--- {self.events[-1]}\n")
         log_file.flush()
         try:
@@ -265,8 +278,11 @@ class DistributedSearch:
             )
         except OSError as error:
             raise DistributedSearchError(
-                f"Could not start {tuner_id} ({error.strerror or error}: "
-                f"{error.filename or sys.executable})."
+                _("Could not start {tuner} ({reason}: {path}).").format(
+                    tuner=tuner_id,
+                    reason=error.strerror or error,
+                    path=error.filename or sys.executable,
+                )
             ) from error
         self.started_pids.append(self.processes[tuner_id].pid)
 
@@ -279,7 +295,7 @@ class DistributedSearch:
     def wait(self) -> SearchResult:
         """Supervise until every worker is done; then stop the chief and read its results."""
         if self._started_at is None:
-            raise DistributedSearchError("Call start() before wait().")
+            raise DistributedSearchError(_("Call start() before wait()."))
         try:
             self._supervise()
             self._finish_chief()
@@ -287,7 +303,9 @@ class DistributedSearch:
             unfinished = [t.trial_id for t in trials if t.status in ("RUNNING", "IDLE")]
             if unfinished:
                 raise DistributedSearchError(
-                    f"The workers are done but trial(s) {', '.join(unfinished)} never finished."
+                    _("The workers are done but trial(s) {trials} never finished.").format(
+                        trials=", ".join(unfinished)
+                    )
                     + self._tail(CHIEF)
                 )
             return SearchResult(
@@ -308,23 +326,32 @@ class DistributedSearch:
             now = time.monotonic()
             if now > deadline:
                 raise DistributedSearchError(
-                    f"The search did not finish within {self.timeout:g} s; every process "
-                    "was stopped." + self._tail(CHIEF)
+                    _(
+                        "The search did not finish within {seconds:g} s; every process was stopped."
+                    ).format(seconds=self.timeout)
+                    + self._tail(CHIEF)
                 )
             chief_code = self.processes[CHIEF].poll()
             if chief_code is not None and chief_code != 0:
                 raise DistributedSearchError(
-                    f"The chief exited with {_describe_exit(chief_code)} before the search "
-                    "was over; every worker was stopped." + self._tail(CHIEF)
+                    _(
+                        "The chief exited with {how} before the search was over; every worker "
+                        "was stopped."
+                    ).format(how=_describe_exit(chief_code))
+                    + self._tail(CHIEF)
                 )
             if not listening:
                 listening = _listens_on(self.processes[CHIEF].pid, self.port)
                 if listening:
-                    self._event(f"chief listening on {LOOPBACK}:{self.port}")
+                    self._event(
+                        _("chief listening on {address}").format(address=f"{LOOPBACK}:{self.port}")
+                    )
                 elif now - self._started_at > self.startup_timeout:
                     raise DistributedSearchError(
-                        f"The chief was not listening on {LOOPBACK}:{self.port} after "
-                        f"{self.startup_timeout:g} s." + self._tail(CHIEF)
+                        _("The chief was not listening on {address} after {seconds:g} s.").format(
+                            address=f"{LOOPBACK}:{self.port}", seconds=self.startup_timeout
+                        )
+                        + self._tail(CHIEF)
                     )
             finished = 0
             for tuner_id in self.worker_ids:
@@ -334,7 +361,7 @@ class DistributedSearch:
                 elif code is not None:
                     self._restart_or_fail(tuner_id, code)
             if finished == len(self.worker_ids):
-                self._event("every worker finished")
+                self._event(_("every worker finished"))
                 return
             time.sleep(self.poll_interval)
 
@@ -342,17 +369,28 @@ class DistributedSearch:
         how = _describe_exit(code)
         if self.processes[CHIEF].poll() is not None:
             raise DistributedSearchError(
-                f"Worker {tuner_id} exited with {how} after the chief had stopped: nothing "
-                "left to restart it for; every process was stopped." + self._tail(tuner_id)
+                _(
+                    "Worker {tuner} exited with {how} after the chief had stopped: nothing "
+                    "left to restart it for; every process was stopped."
+                ).format(tuner=tuner_id, how=how)
+                + self._tail(tuner_id)
             )
         if self.restarts[tuner_id] >= self.max_restarts:
             raise DistributedSearchError(
-                f"Worker {tuner_id} exited with {how} and was already restarted "
-                f"{self.restarts[tuner_id]} time(s), the most allowed (max_restarts="
-                f"{self.max_restarts}); every process was stopped." + self._tail(tuner_id)
+                _(
+                    "Worker {tuner} exited with {how} and was already restarted {count} "
+                    "time(s), the most allowed (max_restarts={most}); every process was stopped."
+                ).format(
+                    tuner=tuner_id, how=how, count=self.restarts[tuner_id], most=self.max_restarts
+                )
+                + self._tail(tuner_id)
             )
         self.restarts[tuner_id] += 1
-        self._event(f"{tuner_id} exited with {how}; restarting it with the same id")
+        self._event(
+            _("{tuner} exited with {how}; restarting it with the same id").format(
+                tuner=tuner_id, how=how
+            )
+        )
         self._launch(tuner_id)
 
     def _finish_chief(self) -> None:
@@ -360,14 +398,15 @@ class DistributedSearch:
         with contextlib.suppress(subprocess.TimeoutExpired):
             chief.wait(timeout=CHIEF_GRACE_SECONDS)
         if chief.poll() is None:
-            self._event("stopping the chief: every worker is done and its files are complete")
+            self._event(_("stopping the chief: every worker is done and its files are complete"))
             _stop_process(chief)
         elif chief.returncode != 0:
             raise DistributedSearchError(
-                f"The chief exited with {_describe_exit(chief.returncode)}." + self._tail(CHIEF)
+                _("The chief exited with {how}.").format(how=_describe_exit(chief.returncode))
+                + self._tail(CHIEF)
             )
         else:
-            self._event("the chief exited by itself")
+            self._event(_("the chief exited by itself"))
 
     # --- stopping -----------------------------------------------------------------
 
@@ -388,7 +427,7 @@ class DistributedSearch:
             return ""
         for log_file in self._log_files:
             log_file.flush()
-        return f"\n\nLast lines of {path}:\n{log_tail(path)}"
+        return "\n\n" + _("Last lines of {path}:").format(path=path) + f"\n{log_tail(path)}"
 
 
 # --- reading the results ------------------------------------------------------------
@@ -405,7 +444,9 @@ def read_trials(directory: str | os.PathLike, tuner_ids: Sequence[str]) -> list[
     oracles = sorted((directory / CHIEF).glob("*/*/oracle.json"))
     if len(oracles) != 1:
         raise DistributedSearchError(
-            f"Expected one oracle.json under {directory / CHIEF}, found {len(oracles)}."
+            _("Expected one oracle.json under {folder}, found {count}.").format(
+                folder=directory / CHIEF, count=len(oracles)
+            )
         )
     project = oracles[0].parent
     ran_by: dict[str, list[str]] = {}
@@ -420,7 +461,9 @@ def read_trials(directory: str | os.PathLike, tuner_ids: Sequence[str]) -> list[
             state = json.loads(trial_file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
             raise DistributedSearchError(
-                f"Could not read the chief's record of a trial, {trial_file} ({error})."
+                _("Could not read the chief's record of a trial, {path} ({error}).").format(
+                    path=trial_file, error=error
+                )
             ) from error
         values = state.get("hyperparameters", {}).get("values", {})
         trials.append(
@@ -475,10 +518,10 @@ def _listens_on(pid: int, port: int | None) -> bool:
 def _describe_exit(code: int) -> str:
     if code < 0:
         try:
-            return f"signal {signal.Signals(-code).name}"
+            return _("signal {signal}").format(signal=signal.Signals(-code).name)
         except ValueError:
-            return f"signal {-code}"
-    return f"exit code {code}"
+            return _("signal {signal}").format(signal=-code)
+    return _("exit code {code}").format(code=code)
 
 
 def _own_process_group() -> dict[str, Any]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from utils import quiet
+from utils.i18n import SOURCE_LANGUAGE, _, language
 
 REQUIREMENTS = Path(__file__).resolve().parents[1] / "requirements.txt"
 # The distribution behind each top-level module a chapter may import; the notebook
@@ -72,8 +73,10 @@ class PackageProblem:
 
     def __str__(self) -> str:
         if self.installed is None:
-            return f"{self.distribution} is not installed"
-        return f"{self.distribution} {self.installed} is outside the tested range {self.wanted}"
+            return _("{distribution} is not installed").format(distribution=self.distribution)
+        return _("{distribution} {installed} is outside the tested range {wanted}").format(
+            distribution=self.distribution, installed=self.installed, wanted=self.wanted
+        )
 
 
 def find_problems(
@@ -115,14 +118,21 @@ def prepare_notebook(
     problems = find_problems(distributions, read_requirements(requirements_file), installed_version)
     missing = [p for p in problems if p.installed is None]
     if colab and missing:
-        print(f"Installing what this Colab session lacks: {', '.join(map(str, missing))}.")
+        print(
+            _("Installing what this Colab session lacks: {packages}.").format(
+                packages=", ".join(map(str, missing))
+            )
+        )
         try:
             run(install_command(missing), check=True)
         except subprocess.CalledProcessError as error:
             raise RuntimeError(
-                f"Installing {' '.join(p.requirement for p in missing)} failed (pip exited "
-                f"with {error.returncode}). Check that the session is connected, then run "
-                "this cell again."
+                _(
+                    "Installing {requirements} failed (pip exited with {code}). Check that "
+                    "the session is connected, then run this cell again."
+                ).format(
+                    requirements=" ".join(p.requirement for p in missing), code=error.returncode
+                )
             ) from error
     # Any other difference gets a warning, not an install: on Colab, replacing its own
     # TensorFlow or Keras costs minutes and a restart, and newer releases usually work;
@@ -133,11 +143,19 @@ def prepare_notebook(
             if not colab
             else shlex.join(install_command(to_report)[2:])
         )
-        print(f"Warning: {'; '.join(map(str, to_report))}. The course is tested with: {fix}")
+        print(
+            _("Warning: {problems}. The course is tested with: {fix}").format(
+                problems="; ".join(map(str, to_report)), fix=fix
+            )
+        )
+    if language() != SOURCE_LANGUAGE:  # Korean in figures needs a font with Hangul
+        from utils.fonts import use_hangul_font
+
+        use_hangul_font()
     hidden = quiet.import_tensorflow_quietly()
     print(describe_runtime(colab=colab))
     if hidden:  # only the first time in a session: later TensorFlow is already imported
-        print(quiet.STARTUP_NOTE)
+        print(_(quiet.STARTUP_NOTE))
     return problems
 
 
@@ -149,12 +167,16 @@ def describe_runtime(*, colab: bool) -> str:
     # Listing physical devices does not start TensorFlow's runtime, so chapters can
     # still configure logical devices after this cell.
     gpus = tf.config.list_physical_devices("GPU")
-    place = "Google Colab" if colab else "this machine"
+    place = "Google Colab" if colab else _("this machine")
     python = ".".join(map(str, sys.version_info[:3]))
-    gpu = f"{len(gpus)} GPU(s)" if gpus else "no GPU (training runs on the CPU)"
-    return (
-        f"Running on {place}: Python {python}, TensorFlow {tf.__version__}, "
-        f"Keras {keras.__version__}, {gpu}."
+    if gpus:
+        gpu = _("{count} GPU(s)").format(count=len(gpus))
+    else:
+        gpu = _("no GPU (training runs on the CPU)")
+    return _(
+        "Running on {place}: Python {python}, TensorFlow {tensorflow}, Keras {keras}, {gpu}."
+    ).format(
+        place=place, python=python, tensorflow=tf.__version__, keras=keras.__version__, gpu=gpu
     )
 
 

@@ -31,6 +31,8 @@ from typing import BinaryIO
 
 import numpy as np
 
+from utils.i18n import N_, _
+
 CHUNK_SIZE = 1 << 20
 """Bytes read at a time: hashing tens of MB never holds them all in memory."""
 
@@ -57,22 +59,25 @@ class NotARegularFileError(OSError):
     """Something other than a regular file (a folder, FIFO, device) sits where a file should."""
 
     def __init__(self, path: Path, kind: str) -> None:
-        super().__init__(f"{path} is {kind}, not a regular file")
+        super().__init__(_("{path} is {kind}, not a regular file").format(path=path, kind=_(kind)))
         self.path = Path(path)
         self.kind = kind
 
 
 def file_kind(mode: int) -> str:
-    """What st_mode says a path is, in words: 'a directory', 'a FIFO (named pipe)' ..."""
+    """What st_mode says a path is, in words: 'a directory', 'a FIFO (named pipe)' ...
+
+    In English, as code compares it; a message shows it translated, ``_(kind)``.
+    """
     kinds = [
-        (stat.S_ISREG, "a regular file"),
-        (stat.S_ISDIR, "a directory"),
-        (stat.S_ISFIFO, "a FIFO (named pipe)"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISREG, N_("a regular file")),
+        (stat.S_ISDIR, N_("a directory")),
+        (stat.S_ISFIFO, N_("a FIFO (named pipe)")),
+        (stat.S_ISCHR, N_("a character device")),
+        (stat.S_ISBLK, N_("a block device")),
+        (stat.S_ISSOCK, N_("a socket")),
     ]
-    return next((name for test, name in kinds if test(mode)), "a special file")
+    return next((name for test, name in kinds if test(mode)), N_("a special file"))
 
 
 def open_regular_file(path: Path) -> BinaryIO:

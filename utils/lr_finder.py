@@ -32,6 +32,8 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
+from utils.i18n import _
+
 
 class LearningRateFinder(keras.callbacks.Callback):
     """Grow the learning rate exponentially at every step and record the loss.
@@ -111,22 +113,26 @@ class LearningRateFinder(keras.callbacks.Callback):
         self._step += 1
         if not math.isfinite(loss):
             self.smoothed_losses.append(math.nan)
-            self._stop("the loss became NaN or infinite")
+            self._stop(_("the loss became NaN or infinite"))
             return
         self._average = self.smoothing * self._average + (1 - self.smoothing) * loss
         smoothed = self._average / (1 - self.smoothing**self._step)  # bias-corrected
         self.smoothed_losses.append(smoothed)
         self._best = min(self._best, smoothed)
         if smoothed > self.stop_factor * self._best:
-            self._stop(f"the smoothed loss passed {self.stop_factor:g}x its minimum")
+            self._stop(
+                _("the smoothed loss passed {factor:g}x its minimum").format(
+                    factor=self.stop_factor
+                )
+            )
         elif self._step >= self.num_steps:
-            self._stop(f"all {self.num_steps} steps are done")
+            self._stop(_("all {count} steps are done").format(count=self.num_steps))
         else:
             self._set_rate(self.rate_at(self._step))
 
     def on_train_end(self, logs: dict | None = None) -> None:
         if not self.stopped_because:
-            self.stopped_because = "fit ran out of epochs"
+            self.stopped_because = _("fit ran out of epochs")
         if self.restore:
             self.model.set_weights(self._original_weights)
             self._set_rate(self._original_rate)

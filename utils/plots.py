@@ -8,6 +8,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
+from utils.i18n import N_, _
 from utils.paths import images_dir
 
 
@@ -89,10 +90,14 @@ INSTALL_DIAGRAM_TOOLS = (
     "`brew install graphviz` (macOS), `winget install Graphviz.Graphviz` (Windows) or "
     "`conda install graphviz`"
 )
-DIAGRAM_TOOLS_HELP = (
-    f"{DIAGRAM_TOOLS}, and {{missing}} is missing here, so model.summary() is shown instead. "
-    f"To draw diagrams, {INSTALL_DIAGRAM_TOOLS}; then restart the kernel. "
-    "Google Colab already has both."
+# DIAGRAM_TOOLS, then INSTALL_DIAGRAM_TOOLS, written out: a literal, so that the catalogues
+# find it (shown as _(DIAGRAM_TOOLS_HELP).format(missing=...)).
+DIAGRAM_TOOLS_HELP = N_(
+    "Model diagrams need the Python package pydot and the Graphviz program `dot`, and "
+    "{missing} is missing here, so model.summary() is shown instead. To draw diagrams, run "
+    "`pip install pydot` and install Graphviz: `apt-get install graphviz` (Debian, Ubuntu), "
+    "`brew install graphviz` (macOS), `winget install Graphviz.Graphviz` (Windows) or "
+    "`conda install graphviz`; then restart the kernel. Google Colab already has both."
 )
 # The notebook builder sets this to "1" when it executes notebooks: a committed notebook
 # must hold the diagrams themselves, never the summary() text a learner's machine may show.
@@ -151,7 +156,7 @@ def show_model_diagram(
                 picture = path.read_bytes()
             # The tools are there but do not work (pydot 4 asserts that `dot` exited with 0).
             except (ImportError, OSError, AssertionError) as error:
-                missing, failure = ["a working Graphviz"], error
+                missing, failure = [N_("a working Graphviz")], error
     if missing and os.environ.get(REQUIRE_DIAGRAMS_ENV_VAR) == "1":
         raise DiagramToolsMissingError(
             f"{DIAGRAM_TOOLS}, and {' and '.join(missing)} is missing here, so no diagram of "
@@ -160,7 +165,12 @@ def show_model_diagram(
             f"To draw diagrams, {INSTALL_DIAGRAM_TOOLS}; then run this again."
         ) from failure
     if missing:
-        print(DIAGRAM_TOOLS_HELP.format(missing=" and ".join(missing)))
+        shown = [_(tool) for tool in missing]
+        if len(shown) > 1:
+            missing_shown = _("{first} and {second}").format(first=shown[0], second=shown[1])
+        else:
+            missing_shown = shown[0]
+        print(_(DIAGRAM_TOOLS_HELP).format(missing=missing_shown))
         model.summary()
         return
     try:
@@ -171,7 +181,11 @@ def show_model_diagram(
     if get_ipython is not None and get_ipython() is not None:
         display(Image(data=picture, format="png"))
     else:
-        print(f"Drew a diagram of {model.name} ({len(picture):,} bytes of PNG).")
+        print(
+            _("Drew a diagram of {model} ({size:,} bytes of PNG).").format(
+                model=model.name, size=len(picture)
+            )
+        )
 
 
 def plot_image_grid(

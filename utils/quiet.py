@@ -17,6 +17,8 @@ import os
 import sys
 import tempfile
 
+from utils.i18n import N_
+
 
 def _not_retracing(record: logging.LogRecord) -> bool:
     return "retracing" not in record.getMessage()
@@ -45,7 +47,7 @@ _STARTUP_NOTICES = (
 # TensorFlow probing for CUDA: only noise where the machine has no GPU device at all.
 _NO_GPU_NOTICES = ("Could not find cuda drivers", "failed call to cuInit", "CUDA error")
 _GPU_DEVICE_NODES = ("/dev/nvidia*", "/dev/dxg", "/dev/kfd")  # NVIDIA, WSL 2, ROCm
-STARTUP_NOTE = (
+STARTUP_NOTE = N_(  # shown translated: print(_(STARTUP_NOTE))
     "(TensorFlow's start-up notices are hidden; red lines it prints later cannot be hidden "
     "without hiding real errors, so do read them.)"
 )

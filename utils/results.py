@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
+from utils.i18n import _
+
 RESULT_MIME_TYPE = "application/vnd.nn-course.result+json"
 
 
@@ -27,13 +29,21 @@ class Result:
     passed: bool
 
     def describe(self) -> str:
+        """The line a reader sees, in the learner's language (the name as the chapter gave it)."""
         bounds = []
         if self.at_least is not None:
             bounds.append(f">= {self.at_least:g}")
         if self.at_most is not None:
             bounds.append(f"<= {self.at_most:g}")
-        mark = "PASS" if self.passed else "FAIL"
-        return f"[{mark}] {self.name}: {self.value:.4g} (expected {' and '.join(bounds)})"
+        if len(bounds) > 1:
+            expected = _("{low} and {high}").format(low=bounds[0], high=bounds[1])
+        else:
+            expected = bounds[0] if bounds else ""
+        if self.passed:
+            line = _("[PASS] {name}: {value:.4g} (expected {bounds})")
+        else:
+            line = _("[FAIL] {name}: {value:.4g} (expected {bounds})")
+        return line.format(name=_(self.name), value=self.value, bounds=expected)
 
 
 class ResultBelowFloor(AssertionError):
@@ -63,9 +73,11 @@ def check_result(
     _publish(result)
     if not passed:
         raise ResultBelowFloor(
-            f"{result.describe()}. The model did not reach what this chapter promises: "
-            "re-run the notebook from the top (Kernel > Restart & Run All); if it still "
-            "falls short, compare your changes with the original notebook."
+            _(
+                "{result}. The model did not reach what this chapter promises: "
+                "re-run the notebook from the top (Kernel > Restart & Run All); if it still "
+                "falls short, compare your changes with the original notebook."
+            ).format(result=result.describe())
         )
 
 

@@ -26,6 +26,8 @@ import time
 import warnings
 from pathlib import Path
 
+from utils.i18n import _
+
 EVENT_FILE_GLOB = "events.out.tfevents.*"
 RUN_PREFIX = "run_"
 
@@ -62,7 +64,11 @@ def new_run_dir(root: Path | str, suffix: str = "") -> Path:
         except FileExistsError:
             continue
         return candidate
-    raise LogFolderError(f"{root} already holds 9,999 runs named {stamp}...: clear some.")
+    raise LogFolderError(
+        _("{root} already holds 9,999 runs named {stamp}...: clear some.").format(
+            root=root, stamp=stamp
+        )
+    )
 
 
 def _is_run(entry: Path) -> bool:
@@ -89,12 +95,16 @@ def clear_runs(root: Path | str) -> list[Path]:
     root = Path(root)
     if root.is_symlink():
         raise LogFolderError(
-            f"{root} is a symbolic link to {root.resolve()}, so clear_runs does not delete "
-            "anything in it: the runs there may not be this notebook's. Delete the runs you "
-            "no longer want there yourself, or give a log folder that is not a link."
+            _(
+                "{root} is a symbolic link to {target}, so clear_runs does not delete "
+                "anything in it: the runs there may not be this notebook's. Delete the runs you "
+                "no longer want there yourself, or give a log folder that is not a link."
+            ).format(root=root, target=root.resolve())
         )
     if root.exists() and not root.is_dir():
-        raise LogFolderError(f"{root} is a file, not a folder: give the folder of the runs.")
+        raise LogFolderError(
+            _("{root} is a file, not a folder: give the folder of the runs.").format(root=root)
+        )
     root.mkdir(parents=True, exist_ok=True)
     deleted = []
     for entry in sorted(root.iterdir()):
@@ -109,8 +119,10 @@ def clear_runs(root: Path | str) -> list[Path]:
             shutil.rmtree(entry)
         except OSError as error:
             raise LogFolderError(
-                f"Could not delete the run {entry} ({error.strerror or error}): close any "
-                "program that uses it (TensorBoard on Windows, an open writer), then try again."
+                _(
+                    "Could not delete the run {run} ({reason}): close any program that uses it "
+                    "(TensorBoard on Windows, an open writer), then try again."
+                ).format(run=entry, reason=error.strerror or error)
             ) from error
         deleted.append(entry)
     return deleted
@@ -146,8 +158,10 @@ def read_scalars(folder: Path | str) -> dict[str, list[tuple[int, float]]]:
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(
-            f"There is no log folder at {folder}: has the run that writes it run? (For a "
-            "Keras TensorBoard callback, give run / 'train' or run / 'validation'.)"
+            _(
+                "There is no log folder at {folder}: has the run that writes it run? (For a "
+                "Keras TensorBoard callback, give run / 'train' or run / 'validation'.)"
+            ).format(folder=folder)
         )
     scalars: dict[str, list[tuple[int, float]]] = {}
     for path in sorted(folder.glob(EVENT_FILE_GLOB)):
@@ -170,17 +184,21 @@ def _events(path: Path, tf):
             return
         except (tf.errors.DataLossError, tf.errors.OutOfRangeError) as error:
             damaged = "corrupted" in str(error)
+            if damaged:
+                message = _(
+                    "{path} is damaged after its first {count} records: read those, and "
+                    "nothing after. A record's checksum does not match, so the file was "
+                    "changed after it was written; log the run again into a new folder."
+                )
+            else:
+                message = _(
+                    "{path} is cut short after its first {count} records: read those, and "
+                    "nothing after. If its writer is still open, flush or close it "
+                    "(writer.flush()) and read again; if the run was interrupted, the values "
+                    "after that point were lost."
+                )
             warnings.warn(
-                f"{path} is {'damaged' if damaged else 'cut short'} after its first {count} "
-                "records: read those, and nothing after. "
-                + (
-                    "A record's checksum does not match, so the file was changed after it "
-                    "was written; log the run again into a new folder."
-                    if damaged
-                    else "If its writer is still open, flush or close it (writer.flush()) "
-                    "and read again; if the run was interrupted, the values after that "
-                    "point were lost."
-                ),
+                message.format(path=path, count=count),
                 TruncatedEventFileWarning,
                 stacklevel=4,
             )

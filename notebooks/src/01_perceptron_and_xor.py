@@ -58,9 +58,7 @@ print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
 #
 # In 1943 Warren McCulloch and Walter Pitts proposed a mathematical caricature of this:
 # a unit with binary inputs (on or off) that switches its binary output on when at
-# least a **threshold** number of inputs are on. That is the first **artificial
-# neuron (인공 뉴런)**, and networks of such units are **artificial neural networks
-# (인공 신경망)**. They showed that a network of these units can compute any
+# least a **threshold** number of inputs are on. That is the first {{artificial neuron}}, and networks of such units are {{artificial neural networks}}. They showed that a network of these units can compute any
 # logical proposition. Let's build three of them.
 
 
@@ -97,13 +95,13 @@ for x, n in zip([0, 1], not_outputs, strict=True):
 #
 # McCulloch and Pitts' units only count. In 1957 Frank Rosenblatt generalised them
 # into the **threshold logic unit (TLU)**: inputs are numbers, each connection has a
-# **weight (가중치)** $w_i$, and the unit adds a **bias (편향)** $b$. It computes the
+# {{weight}} $w_i$, and the unit adds a {{bias}} $b$. It computes the
 # weighted sum $z = w_1 x_1 + \dots + w_n x_n + b = \mathbf{w}^\top\mathbf{x} + b$,
-# then applies a **step function (계단 함수)** to $z$:
+# then applies a {{step function}} to $z$:
 #
-# - the **Heaviside step function (헤비사이드 계단 함수)**: $\text{heaviside}(z) = 0$
+# - the {{Heaviside step function}}: $\text{heaviside}(z) = 0$
 #   if $z < 0$, else $1$;
-# - the **sign function (부호 함수)**: $\text{sgn}(z) = -1$ if $z < 0$, $0$ if $z = 0$,
+# - the {{sign function}}: $\text{sgn}(z) = -1$ if $z < 0$, $0$ if $z = 0$,
 #   $+1$ if $z > 0$.
 #
 # A TLU is therefore a linear classifier: it draws a straight line (a hyperplane, with
@@ -129,9 +127,8 @@ plt.show()
 # %% [markdown]
 # ## 3. The perceptron: a layer of TLUs
 #
-# A **perceptron (퍼셉트론)** is a single layer of TLUs, each connected to every
-# input. A layer in which every unit is connected to every input is called a **fully
-# connected layer (완전 연결 층)** or **dense layer (밀집층)**; it is exactly what
+# A {{perceptron}} is a single layer of TLUs, each connected to every
+# input. A layer in which every unit is connected to every input is called a {{fully connected layer}} or {{dense layer}}; it is exactly what
 # Keras calls `Dense`. With the inputs of a whole batch in a matrix $\mathbf{X}$ (one
 # row per sample), the layer computes all its outputs at once:
 #
@@ -157,17 +154,17 @@ print(H)
 #
 # How should the weights change as the perceptron sees examples? In 1949 Donald Hebb
 # suggested that when one neuron often helps to fire another, the connection between
-# them grows stronger. This idea, **Hebb's rule (헤브의 규칙)**, inspired Rosenblatt's
+# them grows stronger. This idea, {{Hebb's rule}}, inspired Rosenblatt's
 # learning rule, which strengthens or weakens each weight according to the error the
 # perceptron makes on one sample at a time:
 #
 # $$w_i \leftarrow w_i + \eta\,(y - \hat y)\,x_i \qquad b \leftarrow b + \eta\,(y - \hat y)$$
 #
 # Here $y$ is the target, $\hat y$ the perceptron's prediction and $\eta$ the
-# **learning rate (학습률)**. When the prediction is right, $y - \hat y = 0$ and
+# {{learning rate}}. When the prediction is right, $y - \hat y = 0$ and
 # nothing changes. When the unit wrongly stays silent ($y=1, \hat y=0$), every weight
 # moves towards the input that should have made it fire; when it wrongly fires, away.
-# One pass over the training set is an **epoch (에포크)**.
+# One pass over the training set is an {{epoch}}.
 
 
 # %%
@@ -211,12 +208,12 @@ print(f"training accuracy of the NumPy perceptron: {scratch_accuracy:.3f}")
 # The perceptron makes a few mistakes in its first two epochs and none after (the checks
 # at the end of the chapter hold the run to that): it has found a line that separates
 # setosa from the other species. That is no accident. The
-# **perceptron convergence theorem (퍼셉트론 수렴 이론)** says that if the two classes
+# {{perceptron convergence theorem}} says that if the two classes
 # can be separated by a straight line (they are **linearly separable, 선형적으로 구분
 # 가능**), the rule finds such a line after a finite number of mistakes.
 #
 # Updating the weights after every single sample, as this rule does, is also the idea of
-# **stochastic gradient descent (확률적 경사 하강법)**, SGD for short, which follows the
+# {{stochastic gradient descent}}, SGD for short, which follows the
 # gradient of the loss on one sample (or a small batch) at a time. The perceptron rule is
 # in fact SGD on a particular loss, and scikit-learn implements its `Perceptron` that way
 # (the same as `SGDClassifier(loss="perceptron", learning_rate="constant", eta0=1,
@@ -232,7 +229,7 @@ print("weights:", sklearn_perceptron.coef_[0], "bias:", sklearn_perceptron.inter
 print(f"training accuracy of sklearn's Perceptron: {sklearn_accuracy:.3f}")
 
 # %% [markdown]
-# The **decision boundary (결정 경계)** is where $\mathbf{w}^\top\mathbf{x} + b = 0$:
+# The {{decision boundary}} is where $\mathbf{w}^\top\mathbf{x} + b = 0$:
 # the line between the region the perceptron labels 1 and the region it labels 0.
 
 # %%
@@ -291,15 +288,14 @@ print(f"best accuracy of 20,000 random TLUs on XOR: {best_single_tlu_on_xor:.2f}
 # The way out is to stack perceptrons. XOR is "OR, but not AND", that is
 # $\text{XOR}(a, b) = \text{AND}(\text{OR}(a, b), \text{NAND}(a, b))$. Each of
 # these three is linearly separable, so each is one TLU. Two TLUs (OR and NAND) form
-# a **hidden layer (은닉층)** between the **input layer (입력층)** and the **output
-# layer (출력층)**, where a third (AND) combines them. A network with one or more
-# hidden layers of TLUs is a **multilayer perceptron, MLP (다층 퍼셉트론)**.
+# a {{hidden layer}} between the {{input layer}} and the {{output layer}}, where a third (AND) combines them. A network with one or more
+# hidden layers of TLUs is a {{multilayer perceptron, MLP}}.
 #
 # The signals in an MLP flow one way only, from the inputs through the hidden layers to
 # the outputs, with no loop back: it is a
-# **feedforward neural network (피드포워드 신경망)**. When many hidden layers are
-# stacked, the network is called a **deep neural network, DNN (심층 신경망)**, and
-# **deep learning (딥러닝)** is the field that builds and trains such deep networks.
+# {{feedforward neural network}}. When many hidden layers are
+# stacked, the network is called a {{deep neural network, DNN}}, and
+# {{deep learning}} is the field that builds and trains such deep networks.
 # There is no sharp line: "deep" simply means more than a hidden layer or two.
 
 # %% tags=["nbval-check-output"]
@@ -321,16 +317,15 @@ for x, h, out in zip(truth_table, hidden, hand_wired_outputs, strict=True):
 # Wiring weights by hand does not scale. We want the network to *learn* them, which
 # it can once two things change:
 #
-# 1. the step function becomes a smooth **activation function (활성화 함수)**
-#    (here tanh in the hidden layer, and a **sigmoid (시그모이드)** at the output,
+# 1. the step function becomes a smooth {{activation function}}
+#    (here tanh in the hidden layer, and a {{sigmoid}} at the output,
 #    $\sigma(z) = 1/(1+e^{-z})$, so that the output reads as a probability between 0
-#    and 1; the sigmoid is also called the **logistic function (로지스틱 함수)**);
-# 2. the weights follow the gradient of a loss, computed by **backpropagation
-#    (역전파)** (section 7) and applied by **gradient descent (경사 하강법)**.
+#    and 1; the sigmoid is also called the {{logistic function}});
+# 2. the weights follow the gradient of a loss, computed by {{backpropagation}} (section 7) and applied by {{gradient descent}}.
 #
 # Keras does both. `keras.Sequential` stacks layers; `Dense(8, activation="tanh")` is
 # a dense layer of 8 units. The loss is the
-# **binary cross-entropy (이진 크로스 엔트로피)**,
+# {{binary cross-entropy}},
 # $-[y \log p + (1 - y) \log(1 - p)]$ averaged over the samples, where $p$ is the
 # predicted probability: the usual loss for a yes/no output. The optimizer is Adam, a
 # refined gradient descent met in chapter 3. (Keras 3 spells the learning rate `learning_rate=`; Keras 2's old `lr=`
@@ -391,7 +386,7 @@ plt.show()
 # | function | formula | range | where you meet it |
 # |---|---|---|---|
 # | **sigmoid** (logistic) | $\sigma(z) = 1/(1+e^{-z})$ | (0, 1) | binary outputs, probabilities |
-# | **hyperbolic tangent (하이퍼볼릭 탄젠트)** | $\tanh(z)$ | (−1, 1) | hidden layers, centred outputs |
+# | {{hyperbolic tangent}} | $\tanh(z)$ | (−1, 1) | hidden layers, centred outputs |
 # | **ReLU** | $\max(0, z)$ | [0, ∞) | hidden layers: the default today |
 # | **leaky ReLU** | $\max(\alpha z, z)$, small $\alpha$ | (−∞, ∞) | hidden layers; units never fully "die" |
 # | **softplus** | $\log(1+e^{z})$ | (0, ∞) | a smooth ReLU; positive outputs |
@@ -438,7 +433,7 @@ plt.show()
 # which makes deep sigmoid networks slow to train (chapter 3 shows this); ReLU's is
 # exactly 1 for every positive input.
 #
-# **Softmax (소프트맥스)** is different: it acts on a whole vector of scores, one per
+# {{Softmax}} is different: it acts on a whole vector of scores, one per
 # class, and turns them into probabilities that are positive and sum to 1. It is the
 # output activation of multiclass classifiers (chapter 3). Its derivative is a matrix
 # (every output depends on every score).
@@ -490,19 +485,16 @@ stack_parameters, single_parameters = linear_stack.count_params(), W_single.size
 # ## 7. Backpropagation is reverse-mode autodiff
 #
 # Training means computing, for every weight, how much the loss would change if that
-# weight moved a little: the **gradient (그레이디언트)** of the loss. In 1986 David
-# Rumelhart, Geoffrey Hinton and Ronald Williams popularised **backpropagation
-# (역전파)**, which gets all of them in two passes:
+# weight moved a little: the {{gradient}} of the loss. In 1986 David
+# Rumelhart, Geoffrey Hinton and Ronald Williams popularised {{backpropagation}}, which gets all of them in two passes:
 #
-# 1. the **forward pass (정방향 계산)** runs a batch through the network and keeps
+# 1. the {{forward pass}} runs a batch through the network and keeps
 #    every intermediate result;
-# 2. the **backward pass (역방향 계산)** starts from the loss and applies the **chain
-#    rule (연쇄 법칙)** layer by layer, from the output back to the inputs, to find
+# 2. the {{backward pass}} starts from the loss and applies the {{chain rule}} layer by layer, from the output back to the inputs, to find
 #    how much each weight contributed to the error.
 #
 # Gradient descent then nudges every weight against its gradient, and the loop
-# repeats. The backward pass is **reverse-mode automatic differentiation (후진 모드
-# 자동 미분)**: its cost is a small multiple of one forward pass, however many
+# repeats. The backward pass is {{reverse-mode automatic differentiation}}: its cost is a small multiple of one forward pass, however many
 # weights the network has. `tf.GradientTape` does it for any TensorFlow computation:
 # it records the operations run inside its `with` block, then replays them backwards.
 #

@@ -2,7 +2,7 @@
 # Chapter 1 built neural networks from single neurons and trained them on toy
 # problems. Now we point one at real data: twenty thousand districts of California,
 # and the question every estate agent asks, *what are the houses here worth?*
-# Predicting a number rather than a class is called **regression (회귀)**, and it
+# Predicting a number rather than a class is called {{regression}}, and it
 # changes two things about a network: its output layer and its loss.
 #
 # **You will learn to**
@@ -71,7 +71,7 @@ housing = load_california_housing(as_frame=True)
 housing.frame.head()
 
 # %% [markdown]
-# There are eight **features (특성)** per district and one **target (타깃)**:
+# There are eight {{features}} per district and one {{target}}:
 #
 # | column | meaning |
 # |---|---|
@@ -97,7 +97,7 @@ housing.frame.describe().round(2)
 #   `AveBedrms` around 1), so they will need rescaling before a network sees them;
 # - the averages per household have extreme maxima (1,243 people per household in
 #   one district!), most likely block groups with dormitories, prisons or holiday
-#   homes. These are **outliers (이상치)** in the features;
+#   homes. These are {{outliers}} in the features;
 # - `MedHouseVal` never exceeds 5.00001, `HouseAge` stops at 52 and `MedInc` at
 #   15.0001. These columns were **capped**: larger values were recorded as the cap.
 #
@@ -157,10 +157,10 @@ plt.show()
 #
 # We split the districts three ways:
 #
-# - the **training set (훈련 세트)**, 60%, is what the model learns from;
-# - the **validation set (검증 세트)**, 20%, judges models while we build them: we
+# - the {{training set}}, 60%, is what the model learns from;
+# - the {{validation set}}, 20%, judges models while we build them: we
 #   compare architectures on it and stop training when it stops improving;
-# - the **test set (테스트 세트)**, 20%, is locked away until the end, to estimate
+# - the {{test set}}, 20%, is locked away until the end, to estimate
 #   the error on districts the model has never met. Every decision made while looking
 #   at a set makes its score a little optimistic, so the test set must not steer any.
 #
@@ -199,11 +199,10 @@ print("identical to california_housing_splits():", same_split)
 # ## 2. Baselines first
 #
 # Before training a neural network, find out what simple models achieve. A
-# **baseline (기준 모델)** tells you whether the network's score is good news, and
+# {{baseline}} tells you whether the network's score is good news, and
 # catches bugs: a network that loses to a straight line is broken or badly set up.
 #
-# We measure every model with the **root mean squared error, RMSE (평균 제곱근
-# 오차)**, $\sqrt{\frac{1}{m}\sum_i (\hat y_i - y_i)^2}$, which is in the unit of the
+# We measure every model with the {{root mean squared error, RMSE}}, $\sqrt{\frac{1}{m}\sum_i (\hat y_i - y_i)^2}$, which is in the unit of the
 # target: an RMSE of 0.5 means typical errors of about $50,000. The humblest baseline
 # ignores the features and always predicts the mean training value:
 
@@ -258,24 +257,22 @@ baselines.round(3)
 #
 # A regression MLP looks like the classifiers of chapter 1 except at the end: the
 # output layer has **one neuron per predicted value and no activation function**, so
-# it can output any number, and the loss is the **mean squared error, MSE (평균
-# 제곱 오차)**.
+# it can output any number, and the loss is the {{mean squared error, MSE}}.
 #
 # ### 3.1 Normalizing the inputs inside the model
 #
 # Gradient descent works best when all inputs have similar scales, which is why the
 # baselines had a `StandardScaler`. Keras has the same tool as a layer:
 # `keras.layers.Normalization` subtracts a mean and divides by a standard deviation,
-# feature by feature. Rescaling inputs to a common scale is called **normalization
-# (정규화)**; this particular recipe, which gives each feature mean 0 and standard
-# deviation 1, is **standardization (표준화)**, and it is what Keras' `Normalization`
+# feature by feature. Rescaling inputs to a common scale is called {{normalization}}; this particular recipe, which gives each feature mean 0 and standard
+# deviation 1, is {{standardization}}, and it is what Keras' `Normalization`
 # layer does (the same as `StandardScaler`, despite the layer's broader name). It
 # learns the means and variances when you call its `adapt` method on data, and then
 # keeps them fixed (they are not trained by gradient descent).
 #
 # We adapt it on the **training set only**. The validation and test sets stand for
 # districts the model has never seen; if their means and variances flowed into the
-# model, information about them would **leak (데이터 누수, data leakage)** into
+# model, information about them would {{leak}} into
 # training, and their scores would no longer be honest. Same rule as the
 # `StandardScaler`, which only ever sees `fit(X_train, ...)`.
 
@@ -305,7 +302,7 @@ pd.DataFrame(
 # ### 3.2 Building the model
 #
 # The Sequential model starts with `keras.Input` (8 features), then the adapted
-# normalizer, two hidden **dense layers (밀집층)** of 128 ReLU units, and one output
+# normalizer, two hidden {{dense layers}} of 128 ReLU units, and one output
 # neuron with no activation. That is wider than the `MLPRegressor` baseline (three
 # layers of 50); early stopping (below) keeps the extra width from overfitting.
 
@@ -352,12 +349,12 @@ model.compile(
 #
 # How many epochs? Too few and the model underfits; too many and it starts to
 # memorise the training districts, and the validation error climbs again. Rather
-# than guess, we let the validation set decide with two **callbacks (콜백)**, objects
+# than guess, we let the validation set decide with two {{callbacks}}, objects
 # that `fit` calls after every epoch:
 #
 # - `EarlyStopping(patience=12, restore_best_weights=True)` stops training once the
 #   validation loss has not improved for 12 epochs, and rolls the weights back to the
-#   best epoch: **early stopping (조기 종료)**. `epochs=200` is then only an upper
+#   best epoch: {{early stopping}}. `epochs=200` is then only an upper
 #   limit;
 # - `ReduceLROnPlateau(factor=0.5, patience=3)` halves the learning rate whenever the
 #   validation loss stalls for 3 epochs, so the last epochs take finer steps. Like
@@ -414,7 +411,7 @@ plt.show()
 # After the very first epoch the network is already better than the linear model
 # on the validation set. The validation RMSE then flattens out around 0.51, while the
 # training RMSE keeps falling below it: the growing gap between them is the start of
-# **overfitting (과대적합)**, the model fitting details of the training districts
+# {{overfitting}}, the model fitting details of the training districts
 # that do not carry over. Early stopping ended training 12 epochs after the best
 # validation score and restored the weights of that epoch. The small drops in the
 # training curve are the moments when `ReduceLROnPlateau` halved the learning rate.
@@ -482,7 +479,7 @@ pd.DataFrame(
 #   rescale the targets into that range before training and scale the predictions
 #   back afterwards, or, equivalently, add a `keras.layers.Rescaling` layer after the
 #   activation so the model outputs the original unit directly.
-# - Predicting several values at once is **multivariate regression (다변량 회귀)**.
+# - Predicting several values at once is {{multivariate regression}}.
 #   The loss then averages over the outputs, so give the targets similar scales.
 #
 # House values are positive *and* capped at 5, so two output layers fit this
@@ -600,14 +597,14 @@ for i, name in enumerate(["median income ($10,000)", "house value ($100,000)"]):
 # error on one sample, the three common regression losses are (each averaged over
 # the samples):
 #
-# - **MSE (평균 제곱 오차)**: $e^2$. Big errors are punished a lot: an error of 10
+# - {{MSE}}: $e^2$. Big errors are punished a lot: an error of 10
 #   costs as much as 100 errors of 1. Its gradient $2e$ shrinks as the error shrinks,
 #   which makes the last steps of training gentle and precise.
-# - **MAE (평균 절댓값 오차)**: $|e|$. Every unit of error costs the same, so a few
+# - {{MAE}}: $|e|$. Every unit of error costs the same, so a few
 #   huge errors cannot dominate: MAE is robust to **outliers**. But its gradient is
 #   $\pm 1$ however small the error, so near the minimum training keeps taking
 #   full-size steps and settles more slowly.
-# - **Huber loss (후버 손실)**: $\frac{1}{2}e^2$ when $|e| \le \delta$, and
+# - {{Huber loss}}: $\frac{1}{2}e^2$ when $|e| \le \delta$, and
 #   $\delta\,(|e| - \frac{1}{2}\delta)$ beyond: quadratic for small errors, linear
 #   for large ones, and the two pieces join smoothly at $\pm\delta$ (Keras' default
 #   is $\delta = 1$). It takes the best of both.

@@ -133,11 +133,11 @@ print(f"[{X_train_full.min():.1f}, {X_train_full.max():.1f}]")
 #
 # We need data to compare models and tune settings on. It cannot be the test set: a
 # test score used to make choices stops being an honest estimate of the
-# **generalization error (일반화 오차)**, the error on new data. So we hold out a
-# **validation set (검증 세트)** from the training data: the last 5,000 training
-# images. The 10,000 **test set (테스트 세트)** images stay untouched until section 6.
+# {{generalization error}}, the error on new data. So we hold out a
+# {{validation set}} from the training data: the last 5,000 training
+# images. The 10,000 {{test set}} images stay untouched until section 6.
 #
-# Classical machine learning often uses **cross-validation (교차 검증)** instead: split
+# Classical machine learning often uses {{cross-validation}} instead: split
 # the training data into $k$ parts (folds), train $k$ times, each time holding out a
 # different fold to score on, and average the $k$ scores. Deep learning usually relies
 # on one validation set: data sets are large, so 5,000 images already give a precise
@@ -177,7 +177,7 @@ del splits, pairs  # free the second copy
 #
 # Before building a deep network, measure what a simple model achieves; otherwise
 # there is no way to tell whether the deep one is any good. The classic baseline for
-# classification is **logistic regression (로지스틱 회귀)**: the logistic function of
+# classification is {{logistic regression}}: the logistic function of
 # chapter 1 applied to a weighted sum of the inputs. scikit-learn's
 # `SGDClassifier(loss="log_loss")` trains it with stochastic gradient descent (chapter
 # 1), the same way a network trains. It wants one row of features per image, so we flatten each
@@ -238,10 +238,9 @@ print(
 # Both compute, for an image $\mathbf{x}$ (784 pixels), ten scores
 # $\mathbf{z} = \mathbf{x}\mathbf{W} + \mathbf{b}$ with a 784 × 10 weight matrix and 10
 # biases, turn them into class probabilities, and learn $\mathbf{W}$ and $\mathbf{b}$
-# by gradient descent on the **cross-entropy (크로스 엔트로피)**, the average of
+# by gradient descent on the {{cross-entropy}}, the average of
 # $-\log(\text{probability given to the true class})$. A single dense layer with
-# softmax on top *is* logistic regression for many classes, also called **softmax
-# regression (소프트맥스 회귀)**: same parameters, same loss.
+# softmax on top *is* logistic regression for many classes, also called {{softmax regression}}: same parameters, same loss.
 
 # %% tags=["nbval-check-output"]
 kernel, bias = softmax_regression.layers[-1].get_weights()
@@ -262,8 +261,7 @@ print("scikit-learn would learn coef_ (10, 784) + intercept_ (10,) = 7850 weight
 # ## 3. A deep MLP with the Sequential API
 #
 # Now the real model: a `Flatten` layer, two hidden dense layers of 300 and 100 ReLU
-# units, and a softmax output layer with one unit per class. Keras' **Sequential API
-# (시퀀셜 API)** builds a model whose layers run one after the other, each feeding the
+# units, and a softmax output layer with one unit per class. Keras' {{Sequential API}} builds a model whose layers run one after the other, each feeding the
 # next. There are three common ways to write one.
 #
 # **1. A list of layers**, passed to `keras.Sequential`. `keras.Input(shape=(28, 28))`
@@ -351,15 +349,15 @@ print(f"share of the parameters in the first hidden layer: {first_layer_share:.1
 # %% [markdown]
 # Almost 90% of the weights sit in the first hidden layer, which sees every pixel.
 # Such a model has plenty of freedom to fit the training data, and to
-# **overfit (과대적합)** it, which is why we watch the validation set.
+# {{overfit}} it, which is why we watch the validation set.
 #
 # ### Layers, weights and initializers
 #
 # `model.layers` lists the layers (the `Input` is not a layer of the model). Each
-# dense layer holds a **kernel (커널)**, its weight matrix of shape (inputs, units),
+# dense layer holds a {{kernel}}, its weight matrix of shape (inputs, units),
 # and a bias vector; `get_weights()` returns them as NumPy arrays (`set_weights()`
 # writes them back). Before training, Keras fills the kernel with small random numbers
-# drawn by its **initializer (초기화)**, Glorot uniform by default: uniform in
+# drawn by its {{initializer}}, Glorot uniform by default: uniform in
 # $[-\ell, \ell]$ with $\ell = \sqrt{6 / (\text{inputs} + \text{units})}$, a range
 # chosen so the signal keeps roughly the same spread from layer to layer. Biases start
 # at zero. Random weights matter: if every unit started equal, they would all receive
@@ -388,13 +386,12 @@ print("every bias zero:", bool(np.all(bias == 0)))
 #
 # ## 4. Compiling: loss, optimizer, metrics
 #
-# `compile` sets what training optimises and how: the **loss function (손실 함수)**,
-# the **optimizer (옵티마이저)** that updates the weights, and the **metrics (측정
-# 지표)** to report along the way.
+# `compile` sets what training optimises and how: the {{loss function}},
+# the {{optimizer}} that updates the weights, and the {{metrics}} to report along the way.
 #
 # ### Which cross-entropy?
 #
-# For **multiclass classification (다중 분류)**, one class per image out of several,
+# For {{multiclass classification}}, one class per image out of several,
 # the output is a softmax and the loss is the cross-entropy. Keras has it in two
 # spellings, which differ only in how the labels are written:
 #
@@ -429,7 +426,7 @@ print(
 # fails with a shape error.
 #
 # **`from_logits`.** The raw scores a dense layer computes before any activation are
-# called **logits (로짓)**. Every cross-entropy loss takes `from_logits=False` by
+# called {{logits}}. Every cross-entropy loss takes `from_logits=False` by
 # default: it expects probabilities, as a softmax (or sigmoid) output layer gives. If
 # the output layer is linear, `Dense(10)` with no activation, its outputs are logits:
 # then write `keras.losses.SparseCategoricalCrossentropy(from_logits=True)`, and the
@@ -446,9 +443,9 @@ print(
 #
 # | task | example | output layer | loss |
 # |---|---|---|---|
-# | **binary classification (이진 분류)** | sandal or not? | `Dense(1, activation="sigmoid")` | `"binary_crossentropy"` |
-# | **multiclass (다중 분류)**, one class out of $k$ | which garment? | `Dense(k, activation="softmax")` | `"sparse_categorical_crossentropy"` (integer labels) or `"categorical_crossentropy"` (one-hot) |
-# | **multilabel (다중 레이블 분류)**, any subset of $k$ tags | is it dark? has sleeves? has a collar? | `Dense(k, activation="sigmoid")` | `"binary_crossentropy"` (one yes/no per tag) |
+# | {{binary classification}} | sandal or not? | `Dense(1, activation="sigmoid")` | `"binary_crossentropy"` |
+# | {{multiclass}}, one class out of $k$ | which garment? | `Dense(k, activation="softmax")` | `"sparse_categorical_crossentropy"` (integer labels) or `"categorical_crossentropy"` (one-hot) |
+# | {{multilabel}}, any subset of $k$ tags | is it dark? has sleeves? has a collar? | `Dense(k, activation="sigmoid")` | `"binary_crossentropy"` (one yes/no per tag) |
 #
 # The difference between the last two rows is the activation. Softmax makes the
 # outputs compete: they sum to 1, so raising one lowers the others, which suits
@@ -476,7 +473,7 @@ print("sigmoid:", np.round(keras.ops.convert_to_numpy(keras.activations.sigmoid(
 # `steps_per_execution` left out, trains this model well too. We use them because
 # they make it better and faster:
 #
-# - A **learning-rate schedule (학습률 스케줄)** changes the learning rate during
+# - A {{learning-rate schedule}} changes the learning rate during
 #   training. `CosineDecay` starts at 0.002 and lowers the rate along half a cosine
 #   wave to 0 at the end of the planned 15 epochs. Large steps early make fast
 #   progress; small steps late let the weights settle into a good spot instead of
@@ -506,11 +503,10 @@ model.compile(
 # ## 5. Training with `fit`
 #
 # `fit` runs the training loop of chapter 1 (forward pass, loss, backward pass,
-# update) over **mini-batches (미니배치)**: it shuffles the training set, cuts it into
+# update) over {{mini-batches}}: it shuffles the training set, cuts it into
 # batches of `batch_size` images, and takes one gradient step per batch. One step is
-# an **iteration (반복)**; one pass over the whole training set is an **epoch**. So
-# the number of steps per epoch is the training-set size divided by the **batch size
-# (배치 크기)**, rounded up, since the last, smaller batch also gets its step:
+# an {{iteration}}; one pass over the whole training set is an **epoch**. So
+# the number of steps per epoch is the training-set size divided by the {{batch size}}, rounded up, since the last, smaller batch also gets its step:
 
 # %% tags=["nbval-check-output"]
 n_train = len(X_train)
@@ -555,7 +551,7 @@ print("validation accuracy per epoch:", np.round(history.history["val_accuracy"]
 # %% [markdown]
 # ### Learning curves
 #
-# Plotting these lists gives **learning curves (학습 곡선)**. One subtlety when you
+# Plotting these lists gives {{learning curves}}. One subtlety when you
 # compare the two curves: the validation score is measured once, with the weights at
 # the *end* of the epoch, while the training score is an average over the epoch's
 # batches, computed while the weights were still improving. On average it describes
@@ -595,7 +591,7 @@ print(f"best of epochs 8-10 minus best of epochs 1-7: {still_rising:+.4f}")
 # `epochs=EPOCHS` is the number of the *last* epoch, not a count: this call runs 5
 # more.
 #
-# We also add **early stopping (조기 종료)**: the `EarlyStopping` callback watches the
+# We also add {{early stopping}}: the `EarlyStopping` callback watches the
 # validation loss after each epoch, stops training when it has not improved for
 # `patience` epochs, and with `restore_best_weights=True` puts back the weights of the
 # best epoch at the end. It is cheap insurance against training past the point where
@@ -741,7 +737,7 @@ plt.show()
 #
 # ### The confusion matrix
 #
-# A **confusion matrix (오차 행렬)** counts, for every true class (row), how often the
+# A {{confusion matrix}} counts, for every true class (row), how often the
 # model predicted each class (column). The diagonal holds the correct answers;
 # everything else is a mistake, labelled with what was confused with what.
 # scikit-learn computes it with `confusion_matrix` and draws it with
@@ -784,10 +780,10 @@ for flat_index in np.argsort(counts, axis=None)[::-1][:4]:
 #
 # - **SGD**: step against the current batch's gradient, the same learning rate for
 #   every weight. Simple, but slow in long narrow valleys, where it zigzags.
-# - **Momentum (모멘텀)**: keep a velocity, a decaying sum of past gradients
+# - {{Momentum}}: keep a velocity, a decaying sum of past gradients
 #   (`momentum=0.9` keeps 90% each step), and move along it. Consistent directions
 #   speed up, zigzags cancel out.
-# - **Nesterov accelerated gradient (네스테로프 가속 경사)**: momentum that measures
+# - {{Nesterov accelerated gradient}}: momentum that measures
 #   the gradient a little ahead, where the velocity is taking it, and so corrects its
 #   course sooner. Usually slightly faster than plain momentum.
 # - **Adagrad**: divide each weight's step by the square root of the sum of all its
@@ -947,10 +943,10 @@ optimizer_table
 # ## 8. Sigmoid or ReLU in the hidden layers: vanishing gradients
 #
 # Chapter 1 noted that the sigmoid's derivative is at most 0.25 and almost 0 for large
-# inputs, where the sigmoid **saturates (포화)**. Backpropagation multiplies such
+# inputs, where the sigmoid {{saturates}}. Backpropagation multiplies such
 # factors layer by layer, from the output back to the input; through many sigmoid
 # layers the gradient shrinks geometrically, so the first layers barely learn. This is
-# the **vanishing gradients (그레이디언트 소실, 기울기 소실)** problem, which long held deep
+# the {{vanishing gradients}} problem, which long held deep
 # networks back. ReLU's derivative is exactly 1 for every active unit, so it passes
 # gradients through without shrinking them.
 #
@@ -1055,7 +1051,7 @@ print(f"ReLU network, validation accuracy after 1 epoch: {relu_first_epoch_accur
 # ## 9. Dropout against overfitting
 #
 # A network with many weights and few training examples memorises them: training
-# accuracy keeps climbing while validation loss turns back up. **Dropout (드롭아웃)**
+# accuracy keeps climbing while validation loss turns back up. {{Dropout}}
 # is a simple cure. During training, a `Dropout(rate)` layer sets a random fraction
 # `rate` of its inputs to zero at every step (and scales the others up by
 # $1/(1-\text{rate})$ to keep their expected sum the same); at prediction time it does
@@ -1143,7 +1139,7 @@ print(f"dropout changes the last validation accuracy by {dropout_accuracy_gain:+
 # ## 10. Imbalanced classes: `class_weight` and `sample_weight`
 #
 # Fashion-MNIST is balanced, but real data rarely is: fraud, diseases and defects are
-# rare by nature. To see what **class imbalance (클래스 불균형)** does, we build a
+# rare by nature. To see what {{class imbalance}} does, we build a
 # deliberately skewed training set: from the first 20,000 training images we keep only
 # 5% of the pullovers and 5% of the shirts.
 
@@ -1162,7 +1158,7 @@ print("images per class in the skewed training set:", skewed_counts)
 # %% [markdown]
 # A model trained on this sees a pullover or a shirt in only about 1 image out of 80
 # (printed below); when unsure, betting on a common class is the safer choice for its loss. The per-class
-# **recall (재현율)**, the fraction of each class's images that the model finds, on the
+# {{recall}}, the fraction of each class's images that the model finds, on the
 # (balanced) validation set shows the damage.
 #
 # The fix is to make each rare image count more. `fit(..., class_weight={class: weight})`

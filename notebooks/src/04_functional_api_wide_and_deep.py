@@ -2,7 +2,7 @@
 # Every model so far was a stack: each layer feeds the next, from the input to the
 # output, which is all `keras.Sequential` can describe. Many useful networks branch
 # and merge instead: a path that skips layers, two inputs that meet in the middle, a
-# second output that watches a hidden layer. Keras' **functional API (함수형 API)**
+# second output that watches a hidden layer. Keras' {{functional API}}
 # describes any such graph of layers. This chapter uses it to build a wide & deep
 # network for the California housing prices of chapter 2, in three steps: one input,
 # then two inputs, then two outputs.
@@ -64,7 +64,7 @@ print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
 # but it also means that a simple relationship, such as "a higher median income goes
 # with a higher price", has to survive several nonlinear transformations to be used.
 #
-# A **wide & deep network (와이드 & 딥 신경망)** adds a short path. Some or all of
+# A {{wide & deep network}} adds a short path. Some or all of
 # the inputs go straight to the output layer (the *wide* part), while a copy of them
 # also goes through a stack of hidden layers (the *deep* part). The output layer sees
 # both, side by side, so the network can learn simple rules through the short path
@@ -96,8 +96,7 @@ print("features:", ", ".join(splits.feature_names))
 #
 # A functional model is written in the order the data will flow, but no data flows
 # while you write it. It starts with `keras.Input`, which describes what one batch of
-# inputs will look like: here, rows of 8 numbers. What it returns is a **symbolic
-# tensor (심볼릭 텐서)**: a placeholder with a shape and a dtype but no values. `None`
+# inputs will look like: here, rows of 8 numbers. What it returns is a {{symbolic tensor}}: a placeholder with a shape and a dtype but no values. `None`
 # stands for the batch size, which is not fixed yet.
 
 # %% tags=["nbval-check-output"]
@@ -162,10 +161,9 @@ show_model_diagram(model_one_input, "wide_and_deep_one_input", CHAPTER)
 # ### Training
 #
 # Compiling and training are the same as in chapter 2: mean squared error as the
-# loss, Adam as the optimizer, and the **root mean squared error (RMSE, 평균 제곱근
-# 오차)** as a metric, since it is in the target's units. Two settings keep it quick:
+# loss, Adam as the optimizer, and the {{root mean squared error}} as a metric, since it is in the target's units. Two settings keep it quick:
 # `steps_per_execution=20` lets TensorFlow run 20 batches per call instead of one
-# (less Python overhead, the same training), and **early stopping (조기 종료)** ends
+# (less Python overhead, the same training), and {{early stopping}} ends
 # training once the validation loss has not improved for 5 epochs (60 epochs at
 # most), keeping the best weights seen. All three models of this chapter train the
 # same way, so we write it once.
@@ -324,7 +322,7 @@ except ValueError as error:
 # - **Locating and classifying an object** in a picture: one output classifies what
 #   the main object is, another regresses where it is (the coordinates of its centre,
 #   its width and height). Two tasks, one network.
-# - **Multitask classification (다중 작업 분류)**: several independent questions
+# - {{Multitask classification}}: several independent questions
 #   about the same input, such as a face's expression and whether the person wears
 #   glasses. One network with one output per task often does better than separate
 #   networks, because features learned for one task help the others.
@@ -365,7 +363,7 @@ show_model_diagram(model_two_outputs, "wide_and_deep_two_outputs", CHAPTER)
 #
 # $$\text{loss} = 0.9 \times \text{main loss} + 0.1 \times \text{aux loss}$$
 #
-# with the **loss weights (손실 가중치)** given to `compile`. The main output is what
+# with the {{loss weights}} given to `compile`. The main output is what
 # we care about, so it gets most of the weight; the auxiliary loss only nudges the
 # deep path. Metrics can be given per output in the same way. Both outputs predict the
 # same target here, so the targets are the same array twice, again keyed by output

@@ -73,13 +73,13 @@ X_test, y_test = splits.X_test, splits.y_test
 # %% [markdown]
 # ## 1. Declarative and imperative models
 #
-# The Sequential and functional APIs are **declarative (선언적)**: you first declare
+# The Sequential and functional APIs are {{declarative}}: you first declare
 # which layers exist and how they connect, and only then does data flow through them.
 # Because Keras holds the whole graph before any data arrives, it can check shapes
 # while you wire, print a summary with every connection, draw the model, and save or
 # copy it from the graph alone.
 #
-# The **subclassing API (서브클래싱 API)** is **imperative (명령형)**: you write a
+# The {{subclassing API}} is {{imperative}}: you write a
 # subclass of `keras.Model` whose `call` method runs the forward pass as ordinary
 # Python code, statement by statement, every time the model is called. There is no
 # graph to inspect beforehand; the graph is whatever `call` does.
@@ -450,8 +450,7 @@ except ValueError as error:
 #    defined, so any program that loads the file must define or import the class
 #    first: other notebooks would run `from utils.models import WideAndDeepModel`.
 #
-# Turning an object into such a plain description is called **serialization
-# (직렬화)**; loading deserializes it.
+# Turning an object into such a plain description is called {{serialization}}; loading deserializes it.
 
 # %% tags=["nbval-check-output"]
 print("registered as:", keras.saving.get_registered_name(WideAndDeepModel))
@@ -494,8 +493,7 @@ print(type(clone).__name__, "with", clone.n_hidden, "hidden layers of", clone.un
 #
 # ## 6. Custom layers, in passing
 #
-# Layers are subclassed the same way, and you will meet **custom layers (사용자 정의
-# 층)** again soon. A layer subclasses `keras.layers.Layer` and usually has a third method, **`build`**,
+# Layers are subclassed the same way, and you will meet {{custom layers}} again soon. A layer subclasses `keras.layers.Layer` and usually has a third method, **`build`**,
 # which creates the layer's weights with `self.add_weight`. Keras calls `build` once,
 # at the first call, with the input's shape: that is how a layer can size its weights
 # for inputs it has not seen yet. Here is a dense layer written from scratch:

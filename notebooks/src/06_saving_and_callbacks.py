@@ -143,8 +143,7 @@ print(f"after {len(history.epoch)} epochs: validation RMSE {history.history['val
 # %% [markdown]
 # ## 2. The native `.keras` format
 #
-# **Saving a model (모델 저장)** takes one call, `model.save(path)`, and **loading it
-# back (모델 복원)** another, `keras.models.load_model(path)`. The suffix picks the
+# {{Saving a model}} takes one call, `model.save(path)`, and {{loading it back}} another, `keras.models.load_model(path)`. The suffix picks the
 # format: `.keras` is Keras 3's native format and the one to use.
 
 # %%
@@ -208,7 +207,7 @@ print(
 #
 # - the **architecture**: every layer with its settings, so no Python code is needed
 #   to rebuild the model;
-# - the **weights (가중치)** of every layer, including the non-trainable ones: the mean
+# - the {{weights}} of every layer, including the non-trainable ones: the mean
 #   and variance the `Normalization` layer learned are in there, so the reloaded model
 #   standardises its inputs exactly as the original did;
 # - the **compile state**: loss, metrics, and the optimizer with its settings *and its
@@ -360,8 +359,8 @@ print(f"  weights file + new optimizer:       {resumed_weights_gap:.3g}")
 #
 # ## 5. Exporting for serving
 #
-# Using a model to make predictions is called **inference (추론)**, and answering
-# prediction requests from other programs is **serving (서빙)**. A server, a phone
+# Using a model to make predictions is called {{inference}}, and answering
+# prediction requests from other programs is {{serving}}. A server, a phone
 # app or a program in another language should not need Python or your Keras code.
 # For them, `model.export(path)` writes a TensorFlow **SavedModel**: a folder with the
 # computation as a TensorFlow graph plus the weights, which TensorFlow Serving and
@@ -493,8 +492,8 @@ print(f"saved again: {type(repaired.optimizer).__name__}, {repaired_steps} steps
 #
 # ## 7. Loading a file is a trust decision
 #
-# Turning a model into a file is called **serialization (직렬화)**, and rebuilding it
-# from the file **deserialization (역직렬화)**. A model file describes layers by name
+# Turning a model into a file is called {{serialization}}, and rebuilding it
+# from the file {{deserialization}}. A model file describes layers by name
 # and settings, and Keras rebuilds them with its own code: that part is safe. One
 # layer breaks the rule. A `Lambda` layer wraps any Python function, and to save it
 # Keras stores the function's compiled **bytecode** in the file. Loading such a file
@@ -720,15 +719,15 @@ class LossRatioMonitor(keras.callbacks.Callback):
 #
 # Keras ships callbacks for the common jobs. We use four of them, plus our monitor:
 #
-# - **`ModelCheckpoint`** saves a **checkpoint (체크포인트)** during training. With
+# - **`ModelCheckpoint`** saves a {{checkpoint}} during training. With
 #   `save_best_only=True` and `monitor="val_loss"` it writes the model only when the
 #   validation loss beats its best so far, so the file always holds the best model of
 #   this run. Its path ends in `.keras`: a whole model, ready to load.
-# - **`EarlyStopping`** implements **early stopping (조기 종료)**: it stops training
+# - **`EarlyStopping`** implements {{early stopping}}: it stops training
 #   once `val_loss` has not improved for `patience` epochs in a row, and with
 #   `restore_best_weights=True` it then puts the weights of the best epoch back into
 #   the model. So we can ask for many epochs and let it decide when to stop.
-# - **`ReduceLROnPlateau`** halves the **learning rate (학습률)** (`factor=0.5`)
+# - **`ReduceLROnPlateau`** halves the {{learning rate}} (`factor=0.5`)
 #   whenever `val_loss` has not improved for 4 epochs. Its `patience` is shorter than
 #   early stopping's, so a smaller learning rate gets a chance before training stops.
 #   It also writes the learning rate of each epoch into the logs, as `learning_rate`.
@@ -839,7 +838,7 @@ print(f"largest difference between the checkpoint and the restored model: {check
 # In a long training run the checkpoint is your insurance: if the kernel dies at epoch
 # 80, the best model so far is on disk. (For long jobs that must resume after being
 # killed, Keras also offers `BackupAndRestore`; and `TensorBoard` writes logs for
-# **TensorBoard (텐서보드)**, a dashboard of training curves.)
+# {{TensorBoard}}, a dashboard of training curves.)
 #
 # ### Reading the CSV log back
 #
@@ -872,7 +871,7 @@ print(f"test RMSE: {test_rmse:.4f} (${test_rmse * 100_000:,.0f})")
 # ### A fixed schedule instead
 #
 # `ReduceLROnPlateau` reacts to the validation loss. If you would rather fix a
-# **learning rate schedule (학습률 스케줄)** in advance, `LearningRateScheduler` calls
+# {{learning rate schedule}} in advance, `LearningRateScheduler` calls
 # your function at the start of every epoch with the epoch number and the current
 # learning rate, and uses what it returns. This one starts at 0.002 and halves the
 # rate every two epochs. We run it on 2,000 training rows only, since all we want to

@@ -1,6 +1,6 @@
 # %% [markdown]
 # So far we have read training through `History` objects and plotted the curves
-# ourselves, after `fit` had finished. **TensorBoard (텐서보드)** is TensorFlow's
+# ourselves, after `fit` had finished. {{TensorBoard}} is TensorFlow's
 # dashboard for the same job, and more: it draws the curves *while* training runs,
 # puts several runs side by side, shows how the weights change, and displays anything
 # else you choose to log, such as images of predictions or notes in text. This
@@ -73,10 +73,9 @@ print("training images per class:", np.bincount(y_train))
 # %% [markdown]
 # ## 1. What TensorBoard reads: runs and event files
 #
-# TensorBoard never talks to your model. Training code writes **event files (이벤트
-# 파일)**, named `events.out.tfevents.<time>.<host>...`, and TensorBoard reads them.
-# You point it at one folder, the **log directory (로그 디렉터리)**, and every
-# sub-folder holding event files becomes a **run (실행)**: a line of its own in every
+# TensorBoard never talks to your model. Training code writes {{event files}}, named `events.out.tfevents.<time>.<host>...`, and TensorBoard reads them.
+# You point it at one folder, the {{log directory}}, and every
+# sub-folder holding event files becomes a {{run}}: a line of its own in every
 # chart, with its own colour and a check box.
 #
 # So the one rule to follow is: **one folder per run**. If two trainings write into
@@ -107,7 +106,7 @@ print("a run starting now, with a learning rate of 0.001, gets the folder", run_
 # (and in our plot, which reads every run in the folder). So we clear the chapter's
 # log folder first. `clear_runs` deletes the run folders in it (folders named `run_...`
 # or holding event files) and leaves anything else alone. If the log folder is a
-# **symbolic link (심볼릭 링크)**, for example to a folder on Google Drive, it deletes
+# {{symbolic link}}, for example to a folder on Google Drive, it deletes
 # nothing and says so: the folder it points to may hold runs that are not this
 # notebook's. To clear old runs yourself, delete their folders (in a terminal on Linux
 # or macOS: `rm -rf outputs/07_tensorboard/logs/run_2026_11_*`; in Windows PowerShell:
@@ -165,7 +164,7 @@ def build_model(learning_rate):
 #   *within* an epoch. (A whole number $N$ is meant to log every $N$ batches, but in
 #   the Keras version this chapter was tested with, 3.15, it also makes the callback
 #   skip some of the per-epoch values, so we stick to `"batch"`.)
-# - `histogram_freq=1`: every epoch, log a **histogram (히스토그램)** of every
+# - `histogram_freq=1`: every epoch, log a {{histogram}} of every
 #   weight matrix and bias vector, to see how the weights evolve. `0` (the default)
 #   logs none, which is cheaper.
 # - `write_graph=True` (the default): log the model's structure for the Graphs tab.
@@ -398,8 +397,7 @@ print(f"learning rate {fast:g}: validation loss went up in {fast_rises} of {EPOC
 # ## 4. Logging your own data with `tf.summary`
 #
 # The callback logs what Keras knows. For anything else, TensorFlow's `tf.summary`
-# module writes the same kind of event files. You create a **summary writer (서머리
-# 라이터)** for a folder with `tf.summary.create_file_writer`, make it the default
+# module writes the same kind of event files. You create a {{summary writer}} for a folder with `tf.summary.create_file_writer`, make it the default
 # with `with writer.as_default():`, and call one function per kind of data:
 # `tf.summary.scalar`, `histogram`, `image` and `text`. Each takes a tag, the data and
 # a `step`, the x-axis position. TensorBoard shows each kind in its own tab.
@@ -570,7 +568,7 @@ else:
 #
 # ### The profiler
 #
-# When training is slower than it should be, the **profiler (프로파일러)** shows where
+# When training is slower than it should be, the {{profiler}} shows where
 # the time goes: how long each operation takes, and whether the accelerator waits for
 # the input pipeline. The callback records it for the batches you name, for example
 # `keras.callbacks.TensorBoard(log_dir, profile_batch=(10, 20))` to profile batches 10

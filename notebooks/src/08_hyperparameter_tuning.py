@@ -1,7 +1,7 @@
 # %% [markdown]
 # A neural network has many knobs that training does not set for you: how many layers,
 # how many units in each, which activation, which optimizer, its learning rate, the
-# batch size, how many epochs. These are **hyperparameters (하이퍼파라미터)**: chosen
+# batch size, how many epochs. These are {{hyperparameters}}: chosen
 # before training, and they decide how good the trained weights can get. This chapter
 # first builds an intuition for each knob with small, cheap experiments on
 # Fashion-MNIST, then lets the computer search: a learning-rate finder for the most
@@ -127,7 +127,7 @@ def build_mlp(hidden=(300, 100), learning_rate=2e-3, dropout=0.0, activation="re
 # patterns of the one before instead of learning them again. Real data is organised
 # this way, so the hierarchy fits it.
 #
-# The hierarchy also helps **transfer learning (전이 학습)**: a network for a new,
+# The hierarchy also helps {{transfer learning}}: a network for a new,
 # related task (say, shoes only) can start from the lower layers of a trained one and
 # learn only the top layers, with much less data.
 #
@@ -196,7 +196,7 @@ shape_table.round(3)
 #
 # ### Learning rate
 #
-# The **learning rate (학습률)** is the most important hyperparameter. Too small, and
+# The {{learning rate}} is the most important hyperparameter. Too small, and
 # training crawls; too large, and the loss jumps around or diverges. The best rate is
 # usually about half the largest rate at which training still converges. It also
 # depends on the other knobs: change the batch size, the optimizer or the model, and
@@ -207,7 +207,7 @@ shape_table.round(3)
 # Adam (and its cousins) is a strong default that works with little tuning; plain SGD
 # with momentum can generalise slightly better but needs a carefully tuned rate and
 # schedule. Choosing the optimizer is worth a `hp.Choice` in a search, and a
-# **learning-rate schedule (학습률 스케줄)** such as chapter 3's cosine decay usually
+# {{learning-rate schedule}} such as chapter 3's cosine decay usually
 # beats any constant rate.
 #
 # ### Batch size
@@ -393,8 +393,8 @@ def trials_table(tuner, keys=("n_hidden", "n_units", "learning_rate", "optimizer
 # %% [markdown]
 # ## 4. Random search
 #
-# **Random search (랜덤 탐색)**, `kt.RandomSearch`, draws every trial's values at random
-# from the space. It sounds naive, yet it beats **grid search (그리드 탐색)**, which tries
+# {{Random search}}, `kt.RandomSearch`, draws every trial's values at random
+# from the space. It sounds naive, yet it beats {{grid search}}, which tries
 # every combination of a few values per hyperparameter: with the same number of trials,
 # random search tries more distinct values of each important hyperparameter.
 # `objective="val_accuracy"` tells the tuner what to maximise, `max_trials` how many
@@ -477,7 +477,7 @@ by_optimizer.agg(["count", "mean", "max"])
 #   the survivors reach `max_epochs`. Bad settings are dropped after a cheap look; the
 #   survivors resume from their saved weights. The number of trials follows from
 #   `max_epochs` and `factor`, not from `max_trials`.
-# - **Bayesian optimization (베이즈 최적화)** (`kt.BayesianOptimization`) fits a
+# - {{Bayesian optimization}} (`kt.BayesianOptimization`) fits a
 #   probabilistic model (a Gaussian process) of the score as a function of the
 #   hyperparameters after each trial, and picks the next trial where that model
 #   expects a high score or is unsure. `num_initial_points` random trials come first, to give it data;

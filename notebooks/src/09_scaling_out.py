@@ -31,7 +31,7 @@
 # ## Setup
 #
 # One thing must happen before TensorFlow starts its runtime: splitting the CPU into
-# two **logical devices (논리 장치)**. TensorFlow fixes its list of devices the first
+# two {{logical devices}}. TensorFlow fixes its list of devices the first
 # time it runs an operation, and refuses to change it afterwards, so the setup cell
 # configures the devices right after the imports, before anything else touches
 # TensorFlow. On a machine with two or more GPUs nothing is split: the GPUs are the
@@ -113,18 +113,17 @@ print("training:", X_train.shape, " validation:", X_valid.shape, " test:", X_tes
 # %% [markdown]
 # ## 1. Two ways to use more devices
 #
-# - **Data parallelism (데이터 병렬화)**: every device holds a full copy of the model,
-#   a **replica (복제본)**, and works on its own slice of each batch. The replicas'
+# - {{Data parallelism}}: every device holds a full copy of the model,
+#   a {{replica}}, and works on its own slice of each batch. The replicas'
 #   gradients are combined, every copy takes the same step, and the copies stay
 #   identical. This is what you want when the model fits on one device and the data
 #   is the bottleneck: the usual case.
-# - **Model parallelism (모델 병렬화)**: the model itself is cut into pieces placed on
+# - {{Model parallelism}}: the model itself is cut into pieces placed on
 #   different devices (some layers here, some there, or one huge layer split). It is
 #   needed when a model does not fit in one device's memory, as for the largest
 #   language models, and is much harder to make fast.
 #
-# TensorFlow's `tf.distribute` module packages data parallelism as **strategies
-# (분산 전략)**: objects that decide where variables live and how a training step
+# TensorFlow's `tf.distribute` module packages data parallelism as {{strategies}}: objects that decide where variables live and how a training step
 # runs on several devices. Keras uses them without changes to your model code.
 #
 # ## 2. The baseline: one device
@@ -209,7 +208,7 @@ print("global batch:", BATCH_SIZE, " per replica:", BATCH_SIZE // strategy.num_r
 # %% [markdown]
 # The only change to the training code: **build and compile the model inside
 # `strategy.scope()`**. Every variable created in the scope (weights, the optimizer's
-# moments, the metrics' counters) becomes a **mirrored variable (미러링된 변수)**: one
+# moments, the metrics' counters) becomes a {{mirrored variable}}: one
 # copy per device, kept identical. `fit` sees the strategy the model was built under
 # and distributes the training itself.
 
@@ -568,7 +567,7 @@ pipeline_table.round(2)
 # Chapter 8 ran every search in the notebook's own process. Keras Tuner can share
 # **one search** among many processes, on one machine or many:
 #
-# - the **chief** runs the **oracle (오라클)**, the part of the tuner that decides
+# - the **chief** runs the {{oracle}}, the part of the tuner that decides
 #   which hyperparameters each trial tries and records the results. It trains
 #   nothing: it waits for requests;
 # - each **worker** asks the chief for a trial, builds and trains the model, reports

@@ -10,6 +10,7 @@ import numpy as np
 
 from utils.exercises import core
 from utils.exercises.core import Built, Exercise, Incorrect
+from utils.i18n import N_, _
 
 # --- Exercise 1: which Boolean functions one TLU computes ------------------------------
 
@@ -19,32 +20,48 @@ LINEARLY_SEPARABLE = {"AND", "OR", "NAND"}
 
 def _check_q1(answer: Any) -> None:
     if isinstance(answer, str) or not hasattr(answer, "__iter__"):
-        raise Incorrect('Give a set of names, for example {"AND", "OR"}.')
-    chosen = {str(name).strip().upper() for name in core.finite_items(answer, "a set of names", 20)}
+        raise Incorrect(_('Give a set of names, for example {"AND", "OR"}.'))
+    chosen = {
+        str(name).strip().upper() for name in core.finite_items(answer, N_("a set of names"), 20)
+    }
     unknown = chosen - BOOLEAN_FUNCTIONS
     if unknown:
-        raise Incorrect(f"{sorted(unknown)} is not among {sorted(BOOLEAN_FUNCTIONS)}.")
+        raise Incorrect(
+            _("{unknown} is not among {known}.").format(
+                unknown=sorted(unknown), known=sorted(BOOLEAN_FUNCTIONS)
+            )
+        )
     wrongly_included = chosen & {"XOR", "XNOR"}
     if wrongly_included:
         raise Incorrect(
-            f"{sorted(wrongly_included)} cannot be computed by one TLU: no single straight "
-            "line separates its 1s from its 0s."
+            _(
+                "{names} cannot be computed by one TLU: no single straight "
+                "line separates its 1s from its 0s."
+            ).format(names=sorted(wrongly_included))
         )
     missing = LINEARLY_SEPARABLE - chosen
     if missing:
-        raise Incorrect(f"One TLU can compute {sorted(missing)} too: try to find its weights.")
+        raise Incorrect(
+            _("One TLU can compute {names} too: try to find its weights.").format(
+                names=sorted(missing)
+            )
+        )
 
 
 q1 = Exercise(
-    "Exercise 1",
+    N_("Exercise 1"),
     _check_q1,
     hint=(
-        "A TLU draws one straight line through the plane of its two inputs. For which "
-        "functions can one line separate the 1s from the 0s?",
-        "Draw each truth table on a 2-by-2 grid (x1 across, x2 down). AND, OR and NAND put "
-        "their odd one out in a corner; XOR and XNOR put their 1s on a diagonal.",
+        N_(
+            "A TLU draws one straight line through the plane of its two inputs. For which "
+            "functions can one line separate the 1s from the 0s?"
+        ),
+        N_(
+            "Draw each truth table on a 2-by-2 grid (x1 across, x2 down). AND, OR and NAND put "
+            "their odd one out in a corner; XOR and XNOR put their 1s on a diagonal."
+        ),
     ),
-    on_correct="AND, OR and NAND are linearly separable; XOR and XNOR are not.",
+    on_correct=N_("AND, OR and NAND are linearly separable; XOR and XNOR are not."),
     right=({"AND", "OR", "NAND"}, ["and", "Or", "nand"]),  # case and container do not matter
     wrong=(
         ({"AND", "OR", "NAND", "XOR"}, "cannot be computed by one TLU"),
@@ -60,19 +77,19 @@ q1 = Exercise(
 
 
 q2 = core.number_question(
-    "Exercise 2",
+    N_("Exercise 2"),
     15,
-    what="a whole number of parameters",
+    what=N_("a whole number of parameters"),
     why_not={
-        12: "12 counts the weights only: every neuron also has a bias.",
-        7: "Each of the 3 neurons has its own weight for every one of the 4 inputs.",
+        12: N_("12 counts the weights only: every neuron also has a bias."),
+        7: N_("Each of the 3 neurons has its own weight for every one of the 4 inputs."),
     },
-    otherwise="{given:g} is not it: count weights (inputs × neurons) plus biases.",
+    otherwise=N_("{given:g} is not it: count weights (inputs × neurons) plus biases."),
     hint=(
-        "Count two kinds of parameters: weights on the connections, and biases.",
-        "Every neuron has one weight per input (4 × 3 of them) and one bias of its own (3).",
+        N_("Count two kinds of parameters: weights on the connections, and biases."),
+        N_("Every neuron has one weight per input (4 × 3 of them) and one bias of its own (3)."),
     ),
-    on_correct="Keras' summary() would show 15 parameters for Dense(3) on 4 inputs.",
+    on_correct=N_("Keras' summary() would show 15 parameters for Dense(3) on 4 inputs."),
     right=(np.int64(15),),
     wrong=((16, "is not it"), ("15", "Expected a whole number")),
 )
@@ -81,21 +98,25 @@ q2 = core.number_question(
 # --- Exercise 3: why the step function cannot be trained ---------------------------------
 
 q3 = Exercise(
-    "Exercise 3",
+    N_("Exercise 3"),
     core.multiple_choice(
         "b",
         why_not={
-            "a": "A step is as cheap to compute as a sigmoid: speed was not the issue.",
-            "c": "The sign function outputs -1 and it still cannot be trained this way.",
+            "a": N_("A step is as cheap to compute as a sigmoid: speed was not the issue."),
+            "c": N_("The sign function outputs -1 and it still cannot be trained this way."),
         },
         choices="abc",
     ),
     hint=(
-        "Gradient descent follows the derivative. What is the step function's derivative?",
-        "The step is flat on both sides of 0: its slope is 0 everywhere it is defined, so "
-        "the gradient tells gradient descent nothing.",
+        N_("Gradient descent follows the derivative. What is the step function's derivative?"),
+        N_(
+            "The step is flat on both sides of 0: its slope is 0 everywhere it is defined, so "
+            "the gradient tells gradient descent nothing."
+        ),
     ),
-    on_correct="A flat function gives a zero gradient, so gradient descent has nothing to follow.",
+    on_correct=N_(
+        "A flat function gives a zero gradient, so gradient descent has nothing to follow."
+    ),
     right=("b", " B "),
     wrong=(("a", "speed was not the issue"), ("d", "one letter")),
 )
@@ -105,24 +126,34 @@ q3 = Exercise(
 
 
 q4 = core.number_question(
-    "Exercise 4",
+    N_("Exercise 4"),
     11,
-    what="a whole number of parameters",
+    what=N_("a whole number of parameters"),
+    # One literal per count (not an f-string), so that each reason has its translation.
     why_not={
-        10: "10 counts the weights only: the single layer has a bias too.",
-        **{
-            stacked: f"{stacked} is the count of the stacked layers; the question asks for "
+        10: N_("10 counts the weights only: the single layer has a bias too."),
+        601: N_(
+            "601 is the count of the stacked layers; the question asks for "
             "the one dense layer they are equivalent to."
-            for stacked in (601, 3151, 3201)
-        },
+        ),
+        3151: N_(
+            "3151 is the count of the stacked layers; the question asks for "
+            "the one dense layer they are equivalent to."
+        ),
+        3201: N_(
+            "3201 is the count of the stacked layers; the question asks for "
+            "the one dense layer they are equivalent to."
+        ),
     },
-    otherwise="{given:g} is not it: the equivalent layer maps 10 inputs to 1 output.",
+    otherwise=N_("{given:g} is not it: the equivalent layer maps 10 inputs to 1 output."),
     hint=(
-        "Without activations, what does a stack of linear layers compute, end to end?",
-        "The stack is one linear map from 10 inputs to 1 output: count the weights and "
-        "bias of Dense(1) on 10 inputs.",
+        N_("Without activations, what does a stack of linear layers compute, end to end?"),
+        N_(
+            "The stack is one linear map from 10 inputs to 1 output: count the weights and "
+            "bias of Dense(1) on 10 inputs."
+        ),
     ),
-    on_correct="Without activations, depth buys nothing: the stack is one 10-weight layer.",
+    on_correct=N_("Without activations, depth buys nothing: the stack is one 10-weight layer."),
 )
 
 
@@ -135,12 +166,14 @@ XNOR_TARGETS = np.array([1, 0, 0, 1])
 def _check_q5(answer: Any) -> None:
     if not isinstance(answer, (tuple, list)) or len(answer) != 4:
         raise Incorrect(
-            "Give four things: (hidden_weights, hidden_biases, output_weights, output_bias)."
+            _("Give four things: (hidden_weights, hidden_biases, output_weights, output_bias).")
         )
-    hidden_weights = core.as_array(answer[0], (2, 2), "hidden_weights (2 inputs x 2 hidden TLUs)")
-    hidden_biases = core.as_array(answer[1], (2,), "hidden_biases (one per hidden TLU)")
-    output_weights = core.as_array(answer[2], (2,), "output_weights (one per hidden TLU)")
-    output_bias = core.as_number(answer[3], "a single number for output_bias")
+    hidden_weights = core.as_array(
+        answer[0], (2, 2), N_("hidden_weights (2 inputs x 2 hidden TLUs)")
+    )
+    hidden_biases = core.as_array(answer[1], (2,), N_("hidden_biases (one per hidden TLU)"))
+    output_weights = core.as_array(answer[2], (2,), N_("output_weights (one per hidden TLU)"))
+    output_bias = core.as_number(answer[3], N_("a single number for output_bias"))
     hidden = (XNOR_TABLE @ hidden_weights + hidden_biases >= 0).astype(float)
     outputs = (hidden @ output_weights + output_bias >= 0).astype(int)
     wrong = [
@@ -150,21 +183,29 @@ def _check_q5(answer: Any) -> None:
     ]
     if wrong:
         raise Incorrect(
-            f"Your network gets the inputs {wrong} wrong. XNOR is 1 when both inputs are "
-            "equal: try one hidden TLU for AND, one for NOR, and an OR on top."
+            _(
+                "Your network gets the inputs {wrong} wrong. XNOR is 1 when both inputs are "
+                "equal: try one hidden TLU for AND, one for NOR, and an OR on top."
+            ).format(wrong=wrong)
         )
 
 
 q5 = Exercise(
-    "Exercise 5",
+    N_("Exercise 5"),
     _check_q5,
     hint=(
-        "XNOR is 1 when both inputs are on, or when both are off. Which two simple "
-        "functions detect those two cases?",
-        "XNOR(a, b) = OR(AND(a, b), NOR(a, b)). AND: weights (1, 1), bias -1.5. NOR: "
-        "weights (-1, -1), bias 0.5. OR of the two hidden units: weights (1, 1), bias -0.5.",
+        N_(
+            "XNOR is 1 when both inputs are on, or when both are off. Which two simple "
+            "functions detect those two cases?"
+        ),
+        N_(
+            "XNOR(a, b) = OR(AND(a, b), NOR(a, b)). AND: weights (1, 1), bias -1.5. NOR: "
+            "weights (-1, -1), bias 0.5. OR of the two hidden units: weights (1, 1), bias -0.5."
+        ),
     ),
-    on_correct="Two layers of TLUs compute what one cannot: that is the point of hidden layers.",
+    on_correct=N_(
+        "Two layers of TLUs compute what one cannot: that is the point of hidden layers."
+    ),
     right=((np.array([[1.0, -1.0], [1.0, -1.0]]), np.array([-1.5, 0.5]), np.ones(2), -0.5),),
     wrong=(
         ((np.zeros((2, 2)), np.zeros(2), np.zeros(2), 0.0), "gets the inputs"),
@@ -179,30 +220,38 @@ q5 = Exercise(
 
 def _check_q6(answer: Any) -> None:
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        raise Incorrect("Give a pair: (gradient with respect to w, gradient with respect to b).")
-    dloss_dw = core.as_number(answer[0], "a number for dL/dw")
-    dloss_db = core.as_number(answer[1], "a number for dL/db")
+        raise Incorrect(_("Give a pair: (gradient with respect to w, gradient with respect to b)."))
+    dloss_dw = core.as_number(answer[0], N_("a number for dL/dw"))
+    dloss_db = core.as_number(answer[1], N_("a number for dL/db"))
     if np.isclose(dloss_dw, 1.5) and np.isclose(dloss_db, 4.5):
-        raise Incorrect("Your two gradients are swapped: give (dL/dw, dL/db).")
+        raise Incorrect(_("Your two gradients are swapped: give (dL/dw, dL/db)."))
     if np.isclose(dloss_dw, 2.25) and np.isclose(dloss_db, 0.75):
-        raise Incorrect("Those are half the gradients: the derivative of e² is 2e.")
+        raise Incorrect(_("Those are half the gradients: the derivative of e² is 2e."))
     if not (np.isclose(dloss_dw, 4.5) and np.isclose(dloss_db, 1.5)):
         raise Incorrect(
-            f"({dloss_dw:g}, {dloss_db:g}) is not it. Record the loss inside "
-            "`with tf.GradientTape() as tape:` and ask `tape.gradient(loss, [w, b])`."
+            _(
+                "({dloss_dw:g}, {dloss_db:g}) is not it. Record the loss inside "
+                "`with tf.GradientTape() as tape:` and ask `tape.gradient(loss, [w, b])`."
+            ).format(dloss_dw=dloss_dw, dloss_db=dloss_db)
         )
 
 
 q6 = Exercise(
-    "Exercise 6",
+    N_("Exercise 6"),
     _check_q6,
     hint=(
-        "Make w and b tf.Variable objects, and compute the loss inside "
-        "`with tf.GradientTape() as tape:`.",
-        "After the block, `tape.gradient(loss, [w, b])` returns both gradients. Check by "
-        "hand: dL/dw = 2(wx + b - y)·x, dL/db = 2(wx + b - y).",
+        N_(
+            "Make w and b tf.Variable objects, and compute the loss inside "
+            "`with tf.GradientTape() as tape:`."
+        ),
+        N_(
+            "After the block, `tape.gradient(loss, [w, b])` returns both gradients. Check by "
+            "hand: dL/dw = 2(wx + b - y)·x, dL/db = 2(wx + b - y)."
+        ),
     ),
-    on_correct="The tape recorded the forward pass and ran it backwards: reverse-mode autodiff.",
+    on_correct=N_(
+        "The tape recorded the forward pass and ran it backwards: reverse-mode autodiff."
+    ),
     right=((4.5, 1.5), [np.float32(4.5), np.float64(1.5)]),
     wrong=(
         ((1.5, 4.5), "swapped"),
@@ -248,37 +297,47 @@ def _check_q7(model: Any) -> None:
     import keras
 
     if not isinstance(model, keras.Model):
-        raise Incorrect(f"Give your trained Keras model, not a {type(model).__name__}.")
-    core.compiled_model(model, "your moons model")
+        raise Incorrect(
+            _("Give your trained Keras model, not a {kind}.").format(kind=type(model).__name__)
+        )
+    core.compiled_model(model, N_("your moons model"))
     units = getattr(model.layers[-1], "units", None) if model.layers else None
     activation = _output_activation(model)
     if units == 2 and activation == "softmax":
         raise Incorrect(
-            "Dense(2, activation='softmax') can classify two classes too, but the task asks "
-            "for one sigmoid unit: for a yes/no answer one probability (of class 1) says it "
-            "all, and that is the form binary cross-entropy expects. End with "
-            "Dense(1, activation='sigmoid')."
+            _(
+                "Dense(2, activation='softmax') can classify two classes too, but the task asks "
+                "for one sigmoid unit: for a yes/no answer one probability (of class 1) says it "
+                "all, and that is the form binary cross-entropy expects. End with "
+                "Dense(1, activation='sigmoid')."
+            )
         )
     if units != 1 or activation != "sigmoid":
         raise Incorrect(
-            f"Your model ends with {units} unit(s) and the {activation!r} activation; the task "
-            "asks for Dense(1, activation='sigmoid'). The sigmoid turns the score into a "
-            "probability between 0 and 1, which is what makes 'class 1 when the output is "
-            "at least 0.5' meaningful; a linear output can be any number."
+            _(
+                "Your model ends with {units} unit(s) and the {activation!r} activation; the task "
+                "asks for Dense(1, activation='sigmoid'). The sigmoid turns the score into a "
+                "probability between 0 and 1, which is what makes 'class 1 when the output is "
+                "at least 0.5' meaningful; a linear output can be any number."
+            ).format(units=units, activation=activation)
         )
     loss, from_logits = _loss_name(model.loss)
     if loss != "binary_crossentropy":
         raise Incorrect(
-            f"Your model was compiled with the loss {loss!r}; the task asks for binary "
-            "cross-entropy (loss='binary_crossentropy'). It is the loss for a probability "
-            "output: it punishes a confident wrong answer hard, while the mean squared error "
-            "gives a saturated sigmoid almost no gradient to correct it."
+            _(
+                "Your model was compiled with the loss {loss!r}; the task asks for binary "
+                "cross-entropy (loss='binary_crossentropy'). It is the loss for a probability "
+                "output: it punishes a confident wrong answer hard, while the mean squared error "
+                "gives a saturated sigmoid almost no gradient to correct it."
+            ).format(loss=loss)
         )
     if from_logits:
         raise Incorrect(
-            "Your loss has from_logits=True, but the model's sigmoid already outputs "
-            "probabilities: the loss would apply a second sigmoid. Use "
-            "loss='binary_crossentropy' (from_logits=False, the default)."
+            _(
+                "Your loss has from_logits=True, but the model's sigmoid already outputs "
+                "probabilities: the loss would apply a second sigmoid. Use "
+                "loss='binary_crossentropy' (from_logits=False, the default)."
+            )
         )
     # Fresh points the model has never seen, from the same distribution.
     X_new, y_new = _moons_sample(2000, seed=2025)
@@ -288,15 +347,19 @@ def _check_q7(model: Any) -> None:
     probabilities = np.asarray(probabilities, dtype=float)
     if probabilities.shape != (len(X_new), 1):
         raise Incorrect(
-            f"The model outputs shape {probabilities.shape} for {len(X_new)} points; a binary "
-            "classifier on 2 features should output shape (n, 1): is its input 2 features?"
+            _(
+                "The model outputs shape {shape} for {count} points; a binary "
+                "classifier on 2 features should output shape (n, 1): is its input 2 features?"
+            ).format(shape=probabilities.shape, count=len(X_new))
         )
     accuracy = float(np.mean((probabilities[:, 0] >= 0.5).astype(int) == y_new))
     if accuracy < MOONS_ACCURACY_FLOOR:
         raise Incorrect(
-            f"Your model classifies {accuracy:.1%} of new points correctly; reach "
-            f"{MOONS_ACCURACY_FLOOR:.0%}. Is there a hidden layer with a nonlinear activation, "
-            "and did it train for enough epochs?"
+            _(
+                "Your model classifies {accuracy:.1%} of new points correctly; reach "
+                "{floor:.0%}. Is there a hidden layer with a nonlinear activation, "
+                "and did it train for enough epochs?"
+            ).format(accuracy=accuracy, floor=MOONS_ACCURACY_FLOOR)
         )
 
 
@@ -357,16 +420,20 @@ def _untrained_moons_model(label: str, **form: Any) -> Built:
 
 
 q7 = Exercise(
-    "Exercise 7",
+    N_("Exercise 7"),
     _check_q7,
     hint=(
-        "No straight line separates the moons: the network needs hidden layers with a "
-        "nonlinear activation, a sigmoid output and binary cross-entropy as its loss.",
-        "For example Dense(16, activation='relu') twice, then Dense(1, activation='sigmoid'); "
-        "compile with loss='binary_crossentropy' and Adam(learning_rate=0.01); fit for 60 "
-        "epochs with batch_size=32.",
+        N_(
+            "No straight line separates the moons: the network needs hidden layers with a "
+            "nonlinear activation, a sigmoid output and binary cross-entropy as its loss."
+        ),
+        N_(
+            "For example Dense(16, activation='relu') twice, then Dense(1, activation='sigmoid'); "
+            "compile with loss='binary_crossentropy' and Adam(learning_rate=0.01); fit for 60 "
+            "epochs with batch_size=32."
+        ),
     ),
-    on_correct="A small MLP bends its decision boundary to follow the moons.",
+    on_correct=N_("A small MLP bends its decision boundary to follow the moons."),
     right=(
         Built(_trained_moons_mlp, "an MLP trained with binary cross-entropy"),
         # "bce", the function and the Loss object are all binary cross-entropy to Keras.

@@ -13,6 +13,7 @@ import numpy as np
 
 from utils.exercises import core
 from utils.exercises.core import Built, Exercise, FromSolutions, Incorrect
+from utils.i18n import N_, _
 
 
 def _keras_answer(make: Callable[[Any], Any], label: str) -> Built:
@@ -26,38 +27,40 @@ def _keras_answer(make: Callable[[Any], Any], label: str) -> Built:
 PREFERRED_POSITIVE = {"softplus", "relu"}
 # Positive with no ceiling too, so right; the note says why the course prefers softplus.
 DEFENSIBLE_POSITIVE = {
-    "exponential": (
+    "exponential": N_(
         "exponential also stays positive with no ceiling, so it works; but it grows so fast "
         "that a large input to the output neuron gives a huge prediction and a huge gradient "
         "(it can overflow to infinity). softplus grows only linearly, which is why the course "
         "prefers it."
     ),
-    "squareplus": (
+    "squareplus": N_(
         "squareplus is positive with no ceiling too, a smooth ReLU like softplus, so it "
         "works; the course uses softplus because every Keras version has it and it is the "
         "common choice."
     ),
-    "sparseplus": (
+    "sparseplus": N_(
         "sparse_plus is positive with no ceiling too, so it works; the course uses softplus "
         "because every Keras version has it and it is the common choice."
     ),
 }
 BOUNDED = {
-    "sigmoid": (
+    "sigmoid": N_(
         "sigmoid only outputs values between 0 and 1: without rescaling, the model could "
         "never predict a delivery longer than 1 minute. The target has no upper limit."
     ),
-    "tanh": "tanh outputs values between -1 and 1: bounded, and it can go negative.",
-    "softmax": (
+    "tanh": N_("tanh outputs values between -1 and 1: bounded, and it can go negative."),
+    "softmax": N_(
         "softmax turns several scores into class probabilities; on a single neuron it "
         "always outputs exactly 1."
     ),
-    "sparsemax": "sparsemax, like softmax, always outputs exactly 1 on a single neuron.",
-    "relu6": "relu6 stops at 6: the model could never predict a delivery over 6 minutes.",
-    "hardsigmoid": "hard_sigmoid outputs values between 0 and 1: the target has no ceiling.",
-    "sparsesigmoid": "sparse_sigmoid outputs values between 0 and 1: the target has no ceiling.",
-    "hardtanh": "hard_tanh outputs values between -1 and 1: bounded, and it can go negative.",
-    "softsign": "softsign outputs values between -1 and 1: bounded, and it can go negative.",
+    "sparsemax": N_("sparsemax, like softmax, always outputs exactly 1 on a single neuron."),
+    "relu6": N_("relu6 stops at 6: the model could never predict a delivery over 6 minutes."),
+    "hardsigmoid": N_("hard_sigmoid outputs values between 0 and 1: the target has no ceiling."),
+    "sparsesigmoid": N_(
+        "sparse_sigmoid outputs values between 0 and 1: the target has no ceiling."
+    ),
+    "hardtanh": N_("hard_tanh outputs values between -1 and 1: bounded, and it can go negative."),
+    "softsign": N_("softsign outputs values between -1 and 1: bounded, and it can go negative."),
 }
 CAN_GO_NEGATIVE = {
     "elu", "selu", "celu", "gelu", "silu", "swish", "hardsilu", "hardswish", "mish",
@@ -73,7 +76,7 @@ def _activation_name(answer: Any) -> tuple[str, str]:
     if not isinstance(answer, str) and callable(answer):
         answer = getattr(answer, "__name__", type(answer).__name__)  # keras.activations.relu
     if not isinstance(answer, str) or not answer.strip():
-        raise Incorrect('Give the activation\'s Keras name as a string, for example "tanh".')
+        raise Incorrect(_('Give the activation\'s Keras name as a string, for example "tanh".'))
     name = answer.strip()
     return name, name.lower().replace("_", "").replace(" ", "").replace("-", "")
 
@@ -83,32 +86,42 @@ def _check_q1(answer: Any) -> str | None:
     if key in PREFERRED_POSITIVE:
         return None
     if key in DEFENSIBLE_POSITIVE:
-        return DEFENSIBLE_POSITIVE[key]
+        return _(DEFENSIBLE_POSITIVE[key])
     if key in BOUNDED:
-        raise Incorrect(BOUNDED[key])
+        raise Incorrect(_(BOUNDED[key]))
     if key in NO_ACTIVATION:
         raise Incorrect(
-            "With no activation the output neuron can go negative, and a negative delivery "
-            "time makes no sense. Which activation is never below zero but has no ceiling?"
+            _(
+                "With no activation the output neuron can go negative, and a negative delivery "
+                "time makes no sense. Which activation is never below zero but has no ceiling?"
+            )
         )
     if key in CAN_GO_NEGATIVE:
         raise Incorrect(
-            f"{name} can output values below zero, and a negative delivery time makes no "
-            "sense. Which activation is never below zero but has no ceiling?"
+            _(
+                "{name} can output values below zero, and a negative delivery time makes no "
+                "sense. Which activation is never below zero but has no ceiling?"
+            ).format(name=name)
         )
-    raise Incorrect(f'"{name}" is not one of the activations this chapter discussed.')
+    raise Incorrect(
+        _('"{name}" is not one of the activations this chapter discussed.').format(name=name)
+    )
 
 
 q1 = Exercise(
-    "Exercise 1",
+    N_("Exercise 1"),
     _check_q1,
     hint=(
-        "The output must never be below zero, and must have no ceiling. Go through the "
-        "activations you know and ask both questions of each.",
-        "Section 4's table: for a positive target with no upper limit, its second row. "
-        "sigmoid and tanh are bounded, and with no activation the output can go negative.",
+        N_(
+            "The output must never be below zero, and must have no ceiling. Go through the "
+            "activations you know and ask both questions of each."
+        ),
+        N_(
+            "Section 4's table: for a positive target with no upper limit, its second row. "
+            "sigmoid and tanh are bounded, and with no activation the output can go negative."
+        ),
     ),
-    on_correct=(
+    on_correct=N_(
         "softplus (smooth, never exactly flat) or ReLU both keep predictions positive "
         "without capping them; softplus is the safer choice, since a ReLU output can get "
         "stuck at 0 with a zero gradient."
@@ -139,24 +152,30 @@ q1 = Exercise(
 
 
 q2 = core.number_question(
-    "Exercise 2",
+    N_("Exercise 2"),
     3,
-    what="a whole number of output neurons",
+    what=N_("a whole number of output neurons"),
     why_not={
-        1: "One neuron outputs one number, but a 3-D location is three numbers (x, y, z).",
-        **{
-            too_many: f"{too_many} is too many: each coordinate is one predicted value, and "
-            "each predicted value needs exactly one neuron."
-            for too_many in (6, 9)
-        },
+        1: N_("One neuron outputs one number, but a 3-D location is three numbers (x, y, z)."),
+        # One sentence per number, each marked whole for the catalogues.
+        6: N_(
+            "6 is too many: each coordinate is one predicted value, and each predicted value "
+            "needs exactly one neuron."
+        ),
+        9: N_(
+            "9 is too many: each coordinate is one predicted value, and each predicted value "
+            "needs exactly one neuron."
+        ),
     },
-    otherwise="{given:g} is not it: use one output neuron per predicted value.",
+    otherwise=N_("{given:g} is not it: use one output neuron per predicted value."),
     hint=(
-        "Multivariate regression: how many numbers does the model have to output?",
-        "One output neuron per predicted value, with no activation: count the coordinates "
-        "of a point in 3-D.",
+        N_("Multivariate regression: how many numbers does the model have to output?"),
+        N_(
+            "One output neuron per predicted value, with no activation: count the coordinates "
+            "of a point in 3-D."
+        ),
     ),
-    on_correct="One output neuron per predicted value: Dense(3) with no activation.",
+    on_correct=N_("One output neuron per predicted value: Dense(3) with no activation."),
     right=(np.int64(3),),
     wrong=((2, "one output neuron per predicted value"), ("3", "Expected a whole number")),
 )
@@ -166,15 +185,15 @@ q2 = core.number_question(
 
 
 q3 = Exercise(
-    "Exercise 3",
+    N_("Exercise 3"),
     core.multiple_choice(
         "b",
         why_not={
-            "a": (
+            "a": N_(
                 "adapt() on 20,000 rows takes a blink: speed is not the reason. Think about "
                 "what the validation and test scores are meant to measure."
             ),
-            "c": (
+            "c": N_(
                 "Keras would happily adapt on any array: nothing stops you, which is exactly "
                 "why you must know not to."
             ),
@@ -182,11 +201,13 @@ q3 = Exercise(
         choices="abc",
     ),
     hint=(
-        "What would the validation score measure if the model had seen validation statistics?",
-        "Section 3.1: the validation and test sets stand for districts the model has never "
-        "seen. Is adapt() slow on 20,000 rows? Does Keras stop you adapting on any array?",
+        N_("What would the validation score measure if the model had seen validation statistics?"),
+        N_(
+            "Section 3.1: the validation and test sets stand for districts the model has never "
+            "seen. Is adapt() slow on 20,000 rows? Does Keras stop you adapting on any array?"
+        ),
     ),
-    on_correct=(
+    on_correct=N_(
         "Anything fitted to data (means, variances, weights) comes from the training set "
         "only, so validation and test scores stay honest estimates on unseen data."
     ),
@@ -221,8 +242,8 @@ def _loss_key(item: Any) -> tuple[str, str | None]:
 
 def _check_q4(answer: Any) -> None:
     if isinstance(answer, str):
-        raise Incorrect('Give a set of names, for example {"mse"}.')
-    items = core.finite_items(answer, 'a set of names, for example {"mse"}')
+        raise Incorrect(_('Give a set of names, for example {"mse"}.'))
+    items = core.finite_items(answer, _('a set of names, for example {"mse"}'))
     chosen, unknown = set(), []
     for item in items:
         shown, key = _loss_key(item)
@@ -232,34 +253,42 @@ def _check_q4(answer: Any) -> None:
             chosen.add(key)
     if unknown:
         raise Incorrect(
-            f"{sorted(set(unknown))} is not among the three losses of the exercise, "
-            '"mse", "mae" and "huber" (Keras\' longer names such as "mean_absolute_error" '
-            "count too)."
+            _(
+                "{names} is not among the three losses of the exercise, "
+                '"mse", "mae" and "huber" (Keras\' longer names such as "mean_absolute_error" '
+                "count too)."
+            ).format(names=sorted(set(unknown)))
         )
     if not chosen:
-        raise Incorrect("Your set is empty: which of the three losses resist outliers?")
+        raise Incorrect(_("Your set is empty: which of the three losses resist outliers?"))
     if "mse" in chosen:
         raise Incorrect(
-            "MSE squares each error, so one error of 10 weighs as much as a hundred errors "
-            "of 1: a few outliers dominate it."
+            _(
+                "MSE squares each error, so one error of 10 weighs as much as a hundred errors "
+                "of 1: a few outliers dominate it."
+            )
         )
     missing = ROBUST_LOSSES - chosen
     if missing:
         raise Incorrect(
-            f"{sorted(missing)} also resists outliers: look at how it grows for large errors."
+            _("{names} also resists outliers: look at how it grows for large errors.").format(
+                names=sorted(missing)
+            )
         )
 
 
 q4 = Exercise(
-    "Exercise 4",
+    N_("Exercise 4"),
     _check_q4,
     hint=(
-        "Compare how each loss grows for a very large error: like error², or like |error|?",
-        "Section 5's gradient plot: MSE pulls harder without limit as the error grows, "
-        "MAE's pull stays at ±1 and Huber's stops growing at ±delta. Give every loss whose "
-        'pull is capped, as a set like {"...", "..."}.',
+        N_("Compare how each loss grows for a very large error: like error², or like |error|?"),
+        N_(
+            "Section 5's gradient plot: MSE pulls harder without limit as the error grows, "
+            "MAE's pull stays at ±1 and Huber's stops growing at ±delta. Give every loss whose "
+            'pull is capped, as a set like {"...", "..."}.'
+        ),
     ),
-    on_correct=(
+    on_correct=N_(
         "MAE and Huber grow linearly for large errors, so a few outliers cannot dominate "
         "training; Huber also keeps MSE's smooth, shrinking gradient near zero error."
     ),
@@ -315,13 +344,13 @@ _HUBER_MIXED = (np.array([0.0, 0.0, 0.0, 0.0]), np.array([0.5, -1.5, 3.0, -6.0])
 
 def _student_huber(function: Any, y_true: np.ndarray, y_pred: np.ndarray, delta: float) -> float:
     result = core.call_student_function(
-        function, y_true.copy(), y_pred.copy(), delta, name="Your huber function"
+        function, y_true.copy(), y_pred.copy(), delta, name=_("Your huber function")
     )
     if np.ndim(result) == 1 and not isinstance(result, str):
         raise Incorrect(
-            "Your function returns one loss per sample: return their mean, a single number."
+            _("Your function returns one loss per sample: return their mean, a single number.")
         )
-    return core.as_number(result, "a single number (the mean loss)")
+    return core.as_number(result, _("a single number (the mean loss)"))
 
 
 def _check_q5(function: Any) -> None:
@@ -330,14 +359,16 @@ def _check_q5(function: Any) -> None:
     error = y_pred - y_true
     if not np.isclose(small, reference_huber(*_HUBER_SMALL)):
         if np.isclose(small, np.mean(error**2)):
-            raise Incorrect("For small errors Huber is ½·error², not error²: a ½ is missing.")
+            raise Incorrect(_("For small errors Huber is ½·error², not error²: a ½ is missing."))
         if np.isclose(small, np.mean(np.abs(error))):
             raise Incorrect(
-                "For errors smaller than delta, Huber is quadratic (½·error²), not |error|."
+                _("For errors smaller than delta, Huber is quadratic (½·error²), not |error|.")
             )
         raise Incorrect(
-            f"For errors smaller than delta the mean loss should be "
-            f"{reference_huber(*_HUBER_SMALL):.4f}, but your function returns {small:.4f}."
+            _(
+                "For errors smaller than delta the mean loss should be "
+                "{expected:.4f}, but your function returns {given:.4f}."
+            ).format(expected=reference_huber(*_HUBER_SMALL), given=small)
         )
     large = _student_huber(function, *_HUBER_LARGE)
     y_true, y_pred, delta = _HUBER_LARGE
@@ -345,25 +376,31 @@ def _check_q5(function: Any) -> None:
     if not np.isclose(large, reference_huber(*_HUBER_LARGE)):
         if np.isclose(large, np.mean(0.5 * error**2)):
             raise Incorrect(
-                "Your loss stays quadratic for large errors: beyond delta it must grow linearly."
+                _("Your loss stays quadratic for large errors: beyond delta it must grow linearly.")
             )
         if np.isclose(large, np.mean(delta * error)):
             raise Incorrect(
-                "Beyond delta the loss is delta·(|error| − ½·delta): the − ½·delta, which makes "
-                "the two pieces meet, is missing."
+                _(
+                    "Beyond delta the loss is delta·(|error| − ½·delta): the − ½·delta, which "
+                    "makes the two pieces meet, is missing."
+                )
             )
         raise Incorrect(
-            f"For errors larger than delta the mean loss should be "
-            f"{reference_huber(*_HUBER_LARGE):.4f}, but your function returns {large:.4f}."
+            _(
+                "For errors larger than delta the mean loss should be "
+                "{expected:.4f}, but your function returns {given:.4f}."
+            ).format(expected=reference_huber(*_HUBER_LARGE), given=large)
         )
     mixed = _student_huber(function, *_HUBER_MIXED)
     if not np.isclose(mixed, reference_huber(*_HUBER_MIXED)):
-        y_true, y_pred, _ = _HUBER_MIXED
+        y_true, y_pred = _HUBER_MIXED[:2]  # not `_`, the translation function
         if np.isclose(mixed, reference_huber(y_true, y_pred, 1.0)):
-            raise Incorrect("Your function ignores its `delta` argument: it always uses 1.")
+            raise Incorrect(_("Your function ignores its `delta` argument: it always uses 1."))
         raise Incorrect(
-            f"With delta=2 and errors on both sides of it, the mean loss should be "
-            f"{reference_huber(*_HUBER_MIXED):.4f}, but your function returns {mixed:.4f}."
+            _(
+                "With delta=2 and errors on both sides of it, the mean loss should be "
+                "{expected:.4f}, but your function returns {given:.4f}."
+            ).format(expected=reference_huber(*_HUBER_MIXED), given=mixed)
         )
 
 
@@ -402,15 +439,19 @@ def _huber_per_sample(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
 
 
 q5 = Exercise(
-    "Exercise 5",
+    N_("Exercise 5"),
     _check_q5,
     hint=(
-        "Compute the errors e = y_pred - y_true as an array, choose for each sample the "
-        "quadratic or the linear piece depending on |e| <= delta, then average.",
-        "np.where(np.abs(error) <= delta, 0.5 * error**2, delta * (np.abs(error) - 0.5 * "
-        "delta)) gives one loss per sample; return its mean as a float.",
+        N_(
+            "Compute the errors e = y_pred - y_true as an array, choose for each sample the "
+            "quadratic or the linear piece depending on |e| <= delta, then average."
+        ),
+        N_(
+            "np.where(np.abs(error) <= delta, 0.5 * error**2, delta * (np.abs(error) - 0.5 * "
+            "delta)) gives one loss per sample; return its mean as a float."
+        ),
     ),
-    on_correct="Your function matches keras.losses.Huber, which computes the same mean.",
+    on_correct=N_("Your function matches keras.losses.Huber, which computes the same mean."),
     right=(FromSolutions("huber"), _huber_with_keras),
     wrong=(
         (_huber_without_half, "a ½ is missing"),
@@ -490,7 +531,7 @@ def _check_normalizers(model: Any, data: _HousingData) -> None:
     candidates = {
         "X_train": data.X_train.mean(axis=0),
         "X_valid": data.X_valid.mean(axis=0),
-        "X_train and X_valid together": np.concatenate([data.X_train, data.X_valid]).mean(0),
+        N_("X_train and X_valid together"): np.concatenate([data.X_train, data.X_valid]).mean(0),
     }
     for layer in _normalization_layers(model):
         try:
@@ -503,9 +544,11 @@ def _check_normalizers(model: Any, data: _HousingData) -> None:
         closest = min(gaps, key=gaps.get)
         if closest != "X_train" and gaps[closest] < 1e-4:
             raise Incorrect(
-                f"Your Normalization layer learned its means from {closest}: it was adapted "
-                "on validation data. Adapt it on X_train only; the validation set stands for "
-                "districts the model has never seen, and its statistics must not flow in."
+                _(
+                    "Your Normalization layer learned its means from {source}: it was adapted "
+                    "on validation data. Adapt it on X_train only; the validation set stands "
+                    "for districts the model has never seen, and its statistics must not flow in."
+                ).format(source=_(closest))
             )
 
 
@@ -519,18 +562,20 @@ def _predict(model: Any, X: np.ndarray) -> np.ndarray:
 
     try:
         predictions = core.call_student_function(
-            predict, X, name="Your model's predict", seconds=60
+            predict, X, name=_("Your model's predict"), seconds=60
         )
     except Incorrect as why:
         raise Incorrect(
-            f"Your model could not predict from the 8 raw features of the withheld districts "
-            f"({why}) Start it with keras.Input(shape=(8,)) and keep any scaling inside the "
-            "model, in a Normalization layer."
+            _(
+                "Your model could not predict from the 8 raw features of the withheld districts "
+                "({why}) Start it with keras.Input(shape=(8,)) and keep any scaling inside the "
+                "model, in a Normalization layer."
+            ).format(why=why)
         ) from None
     try:
         return np.asarray(predictions, dtype=float)
     except (TypeError, ValueError):
-        raise Incorrect("Your model's predictions are not numbers.") from None
+        raise Incorrect(_("Your model's predictions are not numbers.")) from None
 
 
 def _check_q6(function: Any) -> str:
@@ -538,34 +583,40 @@ def _check_q6(function: Any) -> str:
 
     if isinstance(function, keras.Model):
         raise Incorrect(
-            "This check needs the function that builds and trains the model, not a trained "
-            "model: pass `train_housing_model` itself, without calling it."
+            _(
+                "This check needs the function that builds and trains the model, not a trained "
+                "model: pass `train_housing_model` itself, without calling it."
+            )
         )
     data = _housing_data()
-    name = f"{getattr(function, '__name__', 'your function')}(...)"
+    name = f"{getattr(function, '__name__', _('your function'))}(...)"
     model = core.call_student_function(
         function, data.X_train, data.y_train, data.X_valid, data.y_valid, name=name, seconds=240
     )
-    core.compiled_model(model, "the model your function returns")
+    core.compiled_model(model, _("the model your function returns"))
     _check_normalizers(model, data)
     predictions = _predict(model, data.X_withheld)
     count = len(data.y_withheld)
     if predictions.shape not in ((count,), (count, 1)):
         raise Incorrect(
-            f"Your model outputs shape {predictions.shape} for {count} districts; predicting "
-            f"one value per district needs one output neuron, shape ({count}, 1)."
+            _(
+                "Your model outputs shape {shape} for {count} districts; predicting "
+                "one value per district needs one output neuron, shape ({count}, 1)."
+            ).format(shape=predictions.shape, count=count)
         )
     if not np.all(np.isfinite(predictions)):
         raise Incorrect(
-            "Your model predicts NaN or infinite values: training diverged. Lower the learning "
-            "rate, and check that the inputs are normalized inside the model."
+            _(
+                "Your model predicts NaN or infinite values: training diverged. Lower the "
+                "learning rate, and check that the inputs are normalized inside the model."
+            )
         )
     rmse = _rmse(predictions, data.y_withheld)
     if rmse < data.baseline_rmse:
-        return (
-            f"On {count:,} districts your function never saw, your model's RMSE is {rmse:.3f}; "
-            f"the linear baseline's is {data.baseline_rmse:.3f}."
-        )
+        return _(
+            "On {count:,} districts your function never saw, your model's RMSE is {rmse:.3f}; "
+            "the linear baseline's is {baseline:.3f}."
+        ).format(count=count, rmse=rmse, baseline=data.baseline_rmse)
     # Too weak: find out why, so the advice fits.
     mean, std = data.X_train.mean(axis=0), data.X_train.std(axis=0)
     scaled = _predict(model, ((data.X_withheld - mean) / std).astype("float32"))
@@ -573,24 +624,28 @@ def _check_q6(function: Any) -> str:
         scaled_rmse = _rmse(scaled, data.y_withheld)
         if scaled_rmse < min(data.baseline_rmse, 0.8 * rmse):
             raise Incorrect(
-                f"On raw features your model's RMSE is {rmse:.3f}, but on standardized ones it "
-                f"is {scaled_rmse:.3f}: it was trained on features scaled outside the model "
-                "(StandardScaler or by hand). The check gives it raw features, as anyone who "
-                "uses the model later would. Move the scaling into the model: a "
-                "Normalization layer adapted on X_train, and fit on the raw X_train."
+                _(
+                    "On raw features your model's RMSE is {rmse:.3f}, but on standardized ones "
+                    "it is {scaled_rmse:.3f}: it was trained on features scaled outside the "
+                    "model (StandardScaler or by hand). The check gives it raw features, as "
+                    "anyone who uses the model later would. Move the scaling into the model: a "
+                    "Normalization layer adapted on X_train, and fit on the raw X_train."
+                ).format(rmse=rmse, scaled_rmse=scaled_rmse)
             )
     if _normalization_layers(model):
-        advice = "Use hidden layers with ReLU, and train for enough epochs."
+        advice = _("Use hidden layers with ReLU, and train for enough epochs.")
     else:
-        advice = (
+        advice = _(
             "Your model has no Normalization layer: put one adapted on X_train first in "
             "the model, so every feature reaches the network on a similar scale; then use "
             "hidden layers with ReLU, and train for enough epochs."
         )
     raise Incorrect(
-        f"On {count:,} districts your function never saw, your model's RMSE is {rmse:.3f}, "
-        f"but the linear-regression baseline reaches {data.baseline_rmse:.3f} there: it has "
-        f"to do better. {advice}"
+        _(
+            "On {count:,} districts your function never saw, your model's RMSE is {rmse:.3f}, "
+            "but the linear-regression baseline reaches {baseline:.3f} there: it has "
+            "to do better. {advice}"
+        ).format(count=count, rmse=rmse, baseline=data.baseline_rmse, advice=advice)
     )
 
 
@@ -691,18 +746,22 @@ def _returning(make_model: Callable[[], Any]) -> Callable[..., Any]:
 
 
 q6 = Exercise(
-    "Exercise 6",
+    N_("Exercise 6"),
     _check_q6,
     hint=(
-        "Inside the function use only its four arguments: learn the scaling and the weights "
-        "from X_train, and hand X_valid, y_valid to early stopping alone. Keep the scaling "
-        "inside the model, since the check feeds it raw features.",
-        "A Normalization layer adapted on X_train, Dense(64, 'relu') twice, Dense(1); "
-        "loss 'mse' and Adam(learning_rate=2e-3); fit on X_train, y_train for up to 20 "
-        "epochs with validation_data=(X_valid, y_valid) and EarlyStopping(patience=5, "
-        "restore_best_weights=True); return the model.",
+        N_(
+            "Inside the function use only its four arguments: learn the scaling and the weights "
+            "from X_train, and hand X_valid, y_valid to early stopping alone. Keep the scaling "
+            "inside the model, since the check feeds it raw features."
+        ),
+        N_(
+            "A Normalization layer adapted on X_train, Dense(64, 'relu') twice, Dense(1); "
+            "loss 'mse' and Adam(learning_rate=2e-3); fit on X_train, y_train for up to 20 "
+            "epochs with validation_data=(X_valid, y_valid) and EarlyStopping(patience=5, "
+            "restore_best_weights=True); return the model."
+        ),
     ),
-    on_correct="Your MLP beats the linear baseline on districts it never trained on.",
+    on_correct=N_("Your MLP beats the linear baseline on districts it never trained on."),
     time_limit=300,
     right=(FromSolutions("train_housing_model"), _trained_on_the_training_set),
     wrong=(

@@ -15,6 +15,7 @@ import numpy as np
 
 from utils.exercises import core
 from utils.exercises.core import Exercise, FromSolutions, Incorrect
+from utils.i18n import N_, _
 
 # --- Exercise 1: steps per epoch ------------------------------------------------------
 
@@ -22,33 +23,43 @@ N_TRAIN, Q1_BATCH_SIZE = 55_000, 64
 
 
 def _check_q1(answer: Any) -> None:
-    steps = core.as_number(answer, "a whole number of steps")
+    steps = core.as_number(answer, N_("a whole number of steps"))
     expected = math.ceil(N_TRAIN / Q1_BATCH_SIZE)  # 860
     if steps == expected:
         return
     if steps == N_TRAIN // Q1_BATCH_SIZE:
         raise Incorrect(
-            f"{steps:g} counts the full batches only: the {N_TRAIN % Q1_BATCH_SIZE} images "
-            "left over form one more, smaller batch, and it gets a step too."
+            _(
+                "{steps:g} counts the full batches only: the {left} images left over form "
+                "one more, smaller batch, and it gets a step too."
+            ).format(steps=steps, left=N_TRAIN % Q1_BATCH_SIZE)
         )
     if math.isclose(steps, N_TRAIN / Q1_BATCH_SIZE):
-        raise Incorrect("A step always processes a whole batch, so the count is a whole number.")
+        raise Incorrect(_("A step always processes a whole batch, so the count is a whole number."))
     if steps in (math.ceil(N_TRAIN / 32), N_TRAIN // 32):
-        raise Incorrect(f"{steps:g} is the count for Keras' default batch_size=32, not 64.")
+        raise Incorrect(
+            _("{steps:g} is the count for Keras' default batch_size=32, not 64.").format(
+                steps=steps
+            )
+        )
     if steps == N_TRAIN:
-        raise Incorrect("55,000 steps would mean one image per step (batch_size=1).")
-    raise Incorrect(f"{steps:g} is not it: divide the number of images by the batch size.")
+        raise Incorrect(_("55,000 steps would mean one image per step (batch_size=1)."))
+    raise Incorrect(
+        _("{steps:g} is not it: divide the number of images by the batch size.").format(steps=steps)
+    )
 
 
 q1 = Exercise(
-    "Exercise 1",
+    N_("Exercise 1"),
     _check_q1,
     hint=(
-        "55,000 / 64 is not a whole number. What happens to the images left over?",
-        "Every image is used once per epoch, so the leftover images form one last, smaller "
-        "batch with a step of its own: round the division up (math.ceil).",
+        N_("55,000 / 64 is not a whole number. What happens to the images left over?"),
+        N_(
+            "Every image is used once per epoch, so the leftover images form one last, "
+            "smaller batch with a step of its own: round the division up (math.ceil)."
+        ),
     ),
-    on_correct="860 steps: 859 full batches of 64 and a last one of 24 images.",
+    on_correct=N_("860 steps: 859 full batches of 64 and a last one of 24 images."),
     right=(860, np.int64(860)),
     wrong=(
         (859, "one more, smaller batch"),
@@ -85,9 +96,9 @@ def _spelling(thing: Any) -> str:
 
 def _pair(answer: Any, what: str) -> tuple[str, str]:
     if isinstance(answer, (str, bytes)) or not isinstance(answer, (tuple, list)):
-        raise Incorrect(f"Give a pair of strings: {what}.")
+        raise Incorrect(_("Give a pair of strings: {what}.").format(what=what))
     if len(answer) != 2:
-        raise Incorrect(f"Give exactly two strings: {what}.")
+        raise Incorrect(_("Give exactly two strings: {what}.").format(what=what))
     return _name_of(answer[0]), _name_of(answer[1])
 
 
@@ -101,32 +112,41 @@ ACTIVATION_NAMES = {"sigmoid", "softmax", "relu", "linear", "tanh", "elu", "selu
 
 
 def _check_q2(answer: Any) -> None:
-    for_integers, for_one_hot = _pair(answer, "(loss for integer labels, loss for one-hot labels)")
+    for_integers, for_one_hot = _pair(
+        answer, _("(loss for integer labels, loss for one-hot labels)")
+    )
     if (for_integers, for_one_hot) == (SPARSE, CATEGORICAL):
         return
     if (for_integers, for_one_hot) == (CATEGORICAL, SPARSE):
-        raise Incorrect("Your two losses are swapped: the sparse one takes integer labels.")
+        raise Incorrect(_("Your two losses are swapped: the sparse one takes integer labels."))
     if BINARY in (for_integers, for_one_hot):
         raise Incorrect(
-            "Binary cross-entropy is for yes/no outputs with a sigmoid; ten exclusive "
-            "classes with a softmax need a categorical cross-entropy."
+            _(
+                "Binary cross-entropy is for yes/no outputs with a sigmoid; ten exclusive "
+                "classes with a softmax need a categorical cross-entropy."
+            )
         )
     if for_integers != SPARSE:
         raise Incorrect(
-            "For integer labels, use the cross-entropy whose name says the labels are sparse."
+            _("For integer labels, use the cross-entropy whose name says the labels are sparse.")
         )
-    raise Incorrect("For one-hot labels, use the categorical cross-entropy without 'sparse'.")
+    raise Incorrect(_("For one-hot labels, use the categorical cross-entropy without 'sparse'."))
 
 
 q2 = Exercise(
-    "Exercise 2",
+    N_("Exercise 2"),
     _check_q2,
     hint=(
-        "Both are cross-entropies for a softmax; they differ only in how the labels are written.",
-        "The one for integer labels has 'sparse' in its name; the other is the plain "
-        "categorical cross-entropy. Give them in that order, as strings.",
+        N_(
+            "Both are cross-entropies for a softmax; they differ only in how the labels are "
+            "written."
+        ),
+        N_(
+            "The one for integer labels has 'sparse' in its name; the other is the plain "
+            "categorical cross-entropy. Give them in that order, as strings."
+        ),
     ),
-    on_correct="Same loss, two label formats: integers are 'sparse', one-hot vectors are not.",
+    on_correct=N_("Same loss, two label formats: integers are 'sparse', one-hot vectors are not."),
     right=(
         ("sparse_categorical_crossentropy", "categorical_crossentropy"),
         ["SparseCategoricalCrossentropy", "CategoricalCrossentropy"],
@@ -143,44 +163,57 @@ q2 = Exercise(
 
 
 def _check_q3(answer: Any) -> None:
-    activation, loss = _pair(answer, "(output activation, loss)")
+    activation, loss = _pair(answer, _("(output activation, loss)"))
     given_activation, given_loss = (_spelling(item) for item in answer)
     if activation in LOSS_NAMES and loss in ACTIVATION_NAMES:
         raise Incorrect(
-            f"Your arguments look swapped: {given_activation} is a loss and {given_loss} an "
-            "activation. Give the activation first, then the loss: (activation, loss)."
+            _(
+                "Your arguments look swapped: {given_activation} is a loss and {given_loss} "
+                "an activation. Give the activation first, then the loss: (activation, loss)."
+            ).format(given_activation=given_activation, given_loss=given_loss)
         )
     if activation == "softmax":
         raise Incorrect(
-            "Softmax makes the five outputs sum to 1, so two tags could never both be "
-            "near 1. Each tag needs its own independent yes/no probability."
+            _(
+                "Softmax makes the five outputs sum to 1, so two tags could never both be "
+                "near 1. Each tag needs its own independent yes/no probability."
+            )
         )
     if activation != "sigmoid":
         raise Incorrect(
-            f"{given_activation} does not give each tag a probability between 0 and 1 on its own."
+            _(
+                "{given_activation} does not give each tag a probability between 0 and 1 on "
+                "its own."
+            ).format(given_activation=given_activation)
         )
     if loss in (CATEGORICAL, SPARSE):
         raise Incorrect(
-            "Categorical cross-entropy assumes exactly one true class per photo; here each "
-            "tag is its own yes/no question."
+            _(
+                "Categorical cross-entropy assumes exactly one true class per photo; here "
+                "each tag is its own yes/no question."
+            )
         )
     if loss != BINARY:
         raise Incorrect(
-            f"The activation is right, but {given_loss} is not the loss for it: which loss "
-            "scores a yes/no probability?"
+            _(
+                "The activation is right, but {given_loss} is not the loss for it: which "
+                "loss scores a yes/no probability?"
+            ).format(given_loss=given_loss)
         )
 
 
 q3 = Exercise(
-    "Exercise 3",
+    N_("Exercise 3"),
     _check_q3,
     hint=(
-        "Each tag is its own yes/no question. What output answers one yes/no question?",
-        "A sigmoid on each output gives five independent probabilities between 0 and 1 "
-        "(softmax would make them compete). The loss for one yes/no probability is the "
-        "binary cross-entropy. Order: (activation, loss).",
+        N_("Each tag is its own yes/no question. What output answers one yes/no question?"),
+        N_(
+            "A sigmoid on each output gives five independent probabilities between 0 and 1 "
+            "(softmax would make them compete). The loss for one yes/no probability is the "
+            "binary cross-entropy. Order: (activation, loss)."
+        ),
     ),
-    on_correct="Sigmoid outputs with binary cross-entropy: one independent yes/no per tag.",
+    on_correct=N_("Sigmoid outputs with binary cross-entropy: one independent yes/no per tag."),
     right=(("sigmoid", "binary_crossentropy"), ("Sigmoid", "BinaryCrossentropy")),
     wrong=(
         (("softmax", "binary_crossentropy"), "sum to 1"),
@@ -225,41 +258,56 @@ def _check_q4(predict_classes: Any) -> None:
     try:
         classes = np.asarray(result)
     except Exception:  # an exotic object that NumPy cannot even wrap
-        raise Incorrect(f"predict_classes returned a {type(result).__name__}.") from None
+        raise Incorrect(
+            _("predict_classes returned a {kind}.").format(kind=type(result).__name__)
+        ) from None
     if classes.shape == (len(X), 3):
         raise Incorrect(
-            "You returned one value per class for each input (the probabilities?). "
-            "Keep only the index of the largest one: argmax along axis 1."
+            _(
+                "You returned one value per class for each input (the probabilities?). "
+                "Keep only the index of the largest one: argmax along axis 1."
+            )
         )
     if classes.shape == (3,):
         raise Incorrect(
-            "You returned one value per class: argmax along axis 0 searches down the "
-            "columns. Use axis=1 to get one answer per input row."
+            _(
+                "You returned one value per class: argmax along axis 0 searches down the "
+                "columns. Use axis=1 to get one answer per input row."
+            )
         )
     if classes.shape != (len(X),):
         raise Incorrect(
-            f"For {len(X)} inputs, return {len(X)} class ids; you returned shape {classes.shape}."
+            _("For {n} inputs, return {n} class ids; you returned shape {shape}.").format(
+                n=len(X), shape=classes.shape
+            )
         )
     if not np.issubdtype(classes.dtype, np.number):
-        raise Incorrect(f"Return integer class ids, not values of type {classes.dtype}.")
+        raise Incorrect(
+            _("Return integer class ids, not values of type {dtype}.").format(dtype=classes.dtype)
+        )
     wrong = int(np.sum(classes != expected))
     if wrong:
         raise Incorrect(
-            f"For {wrong} of {len(X)} inputs your class is not the one with the highest "
-            "probability."
+            _(
+                "For {wrong} of {n} inputs your class is not the one with the highest probability."
+            ).format(wrong=wrong, n=len(X))
         )
 
 
 q4 = Exercise(
-    "Exercise 4",
+    N_("Exercise 4"),
     _check_q4,
     hint=(
-        "model.predict(X, verbose=0) gives one row of probabilities per input. Which entry "
-        "of a row is the class?",
-        "The class is the index of the largest probability in each row: call "
-        ".argmax(axis=1) on the predictions (axis=1 runs along a row).",
+        N_(
+            "model.predict(X, verbose=0) gives one row of probabilities per input. Which "
+            "entry of a row is the class?"
+        ),
+        N_(
+            "The class is the index of the largest probability in each row: call "
+            ".argmax(axis=1) on the predictions (axis=1 runs along a row)."
+        ),
     ),
-    on_correct="predict + argmax(axis=1) is the Keras 3 way to get classes.",
+    on_correct=N_("predict + argmax(axis=1) is the Keras 3 way to get classes."),
     right=(FromSolutions("predict_classes"), lambda model, X: np.argmax(model(X), axis=-1)),
     wrong=(
         (lambda model, X: model.predict(X, verbose=0), "argmax along axis 1"),
@@ -279,22 +327,29 @@ Q5_WEIGHTS = sum(n_in * n_out for n_in, n_out in pairwise(Q5_LAYERS))
 Q5_BIASES = sum(Q5_LAYERS[1:])
 
 q5 = core.number_question(
-    "Exercise 5",
+    N_("Exercise 5"),
     Q5_WEIGHTS + Q5_BIASES,
-    what="a whole number of parameters",
+    what=N_("a whole number of parameters"),
     why_not={
-        Q5_WEIGHTS: f"{Q5_WEIGHTS:,} counts the weights only: every unit also has a bias.",
-        266_610: "266,610 is the chapter's 300-100 model; this one has 200 and 50 units.",
+        # the numbers written out, so that the sentences can be looked up in a catalogue
+        Q5_WEIGHTS: N_("167,300 counts the weights only: every unit also has a bias."),
+        266_610: N_("266,610 is the chapter's 300-100 model; this one has 200 and 50 units."),
     },
-    otherwise="{given:,.0f} is not it. Per dense layer: inputs × units weights + units "
-    "biases; Flatten has no parameters, and the first dense layer sees 28 × 28 inputs.",
-    hint=(
-        "A dense layer has one weight per (input, unit) pair and one bias per unit; "
-        "Flatten has no parameters.",
-        "784 × 200 + 200 for the first dense layer; then 200 × 50 + 50 and 50 × 10 + 10. "
-        "Add the three.",
+    otherwise=N_(
+        "{given:,.0f} is not it. Per dense layer: inputs × units weights + units "
+        "biases; Flatten has no parameters, and the first dense layer sees 28 × 28 inputs."
     ),
-    on_correct="167,560 parameters, 94% of them in the first dense layer.",
+    hint=(
+        N_(
+            "A dense layer has one weight per (input, unit) pair and one bias per unit; "
+            "Flatten has no parameters."
+        ),
+        N_(
+            "784 × 200 + 200 for the first dense layer; then 200 × 50 + 50 and 50 × 10 + 10. "
+            "Add the three."
+        ),
+    ),
+    on_correct=N_("167,560 parameters, 94% of them in the first dense layer."),
     right=(167_560,),  # the counts written out, in case the sums above go wrong
     wrong=((167_300, "weights only"), (167_561, "is not it")),
 )
@@ -314,39 +369,53 @@ def _check_q6(balanced_class_weights: Any) -> None:
     )
     if not isinstance(result, Mapping):
         raise Incorrect(
-            "Keras' class_weight wants a dictionary {class: weight}; you returned a "
-            f"{type(result).__name__}. (dict(enumerate(weights)) converts a list.)"
+            _(
+                "Keras' class_weight wants a dictionary {{class: weight}}; you returned a "
+                "{kind}. (dict(enumerate(weights)) converts a list.)"
+            ).format(kind=type(result).__name__)
         )
     try:
         keys = {int(key) for key in result}
     except (TypeError, ValueError):
-        raise Incorrect("The keys of the dictionary must be the class ids 0, 1, 2, ...") from None
+        raise Incorrect(
+            _("The keys of the dictionary must be the class ids 0, 1, 2, ...")
+        ) from None
     if keys != set(range(n_classes)):
         raise Incorrect(
-            f"For labels 0 to {n_classes - 1}, give one weight per class: your keys are "
-            f"{sorted(keys)}."
+            _("For labels 0 to {last}, give one weight per class: your keys are {keys}.").format(
+                last=n_classes - 1, keys=sorted(keys)
+            )
         )
-    weights = np.array([core.as_number(result[key], "a number for each weight") for key in result])
+    weights = np.array(
+        [core.as_number(result[key], N_("a number for each weight")) for key in result]
+    )
     weights = weights[np.argsort([int(key) for key in result])]
     if np.allclose(weights, expected):
         return
     if np.all(weights > 0) and np.allclose(weights / weights[0], expected / expected[0]):
         raise Incorrect(
-            "Your weights have the right ratios but not the right scale: with n / (k · n_c), "
-            "a class of average size gets a weight of 1, so the learning rate keeps its meaning."
+            _(
+                "Your weights have the right ratios but not the right scale: with "
+                "n / (k · n_c), a class of average size gets a weight of 1, so the learning "
+                "rate keeps its meaning."
+            )
         )
     if np.allclose(weights, weights[0]):
         raise Incorrect(
-            "Your weights are the same for every class, so nothing is rebalanced: the rare "
-            "classes should count more."
+            _(
+                "Your weights are the same for every class, so nothing is rebalanced: the "
+                "rare classes should count more."
+            )
         )
     if np.all(np.diff(weights[np.argsort(counts)]) >= 0):
         raise Incorrect(
-            "Your weights give the common classes the larger weights: it should be the "
-            "reverse, so that the rare classes count more."
+            _(
+                "Your weights give the common classes the larger weights: it should be the "
+                "reverse, so that the rare classes count more."
+            )
         )
     raise Incorrect(
-        "Your weights are not n / (k · n_c): n labels in all, k classes, n_c labels of class c."
+        _("Your weights are not n / (k · n_c): n labels in all, k classes, n_c labels of class c.")
     )
 
 
@@ -359,15 +428,19 @@ def _sklearn_balanced_weights(y: np.ndarray) -> dict[int, float]:
 
 
 q6 = Exercise(
-    "Exercise 6",
+    N_("Exercise 6"),
     _check_q6,
     hint=(
-        "You need n_c, the number of labels of each class: one NumPy function counts them "
-        "all at once.",
-        "np.bincount(y) gives n_c for every class; len(y) is n and len(counts) is k. Return "
-        "{c: n / (k * n_c) for each class c}.",
+        N_(
+            "You need n_c, the number of labels of each class: one NumPy function counts "
+            "them all at once."
+        ),
+        N_(
+            "np.bincount(y) gives n_c for every class; len(y) is n and len(counts) is k. "
+            "Return {c: n / (k * n_c) for each class c}."
+        ),
     ),
-    on_correct="These are the weights scikit-learn calls 'balanced'.",
+    on_correct=N_("These are the weights scikit-learn calls 'balanced'."),
     right=(FromSolutions("balanced_class_weights"), _sklearn_balanced_weights),
     wrong=(
         (lambda y: list(_sklearn_balanced_weights(y).values()), "dictionary"),
@@ -497,13 +570,17 @@ def _check_q7(train_fast_classifier: Any) -> None:
 
     if not callable(train_fast_classifier):
         raise Incorrect(
-            "Expected a function train_fast_classifier(X, y) that returns a trained model, "
-            f"but got a {type(train_fast_classifier).__name__}."
+            _(
+                "Expected a function train_fast_classifier(X, y) that returns a trained "
+                "model, but got a {kind}."
+            ).format(kind=type(train_fast_classifier).__name__)
         )
     if not _takes_two_arguments(train_fast_classifier):
         raise Incorrect(
-            "train_fast_classifier must take two arguments, the images X and the labels y, "
-            "that the check hands it."
+            _(
+                "train_fast_classifier must take two arguments, the images X and the labels "
+                "y, that the check hands it."
+            )
         )
     X_given, y_given, X_withheld, y_withheld = _training_split()
     with _recording_fits(set(_row_keys(X_withheld))) as fits:
@@ -517,70 +594,90 @@ def _check_q7(train_fast_classifier: Any) -> None:
     model = result.model if isinstance(result, keras.callbacks.History) else result
     if not isinstance(model, keras.Model):
         raise Incorrect(
-            f"train_fast_classifier returned a {type(model).__name__}: return the trained "
-            "Keras model."
+            _("train_fast_classifier returned a {kind}: return the trained Keras model.").format(
+                kind=type(model).__name__
+            )
         )
     own_fits = [record for record in fits if record.model is model]
     if not own_fits:
         raise Incorrect(
-            "Your function returned a model it did not train: build and train the model "
-            "inside the function, with model.fit(X, y, ...) on the X and y it is given."
+            _(
+                "Your function returned a model it did not train: build and train the model "
+                "inside the function, with model.fit(X, y, ...) on the X and y it is given."
+            )
         )
     if any(record.rows is None for record in own_fits):
         raise Incorrect(
-            "Pass the arrays X and y themselves to fit (not a tf.data pipeline or a "
-            "generator), so the check can see what your model trained on."
+            _(
+                "Pass the arrays X and y themselves to fit (not a tf.data pipeline or a "
+                "generator), so the check can see what your model trained on."
+            )
         )
     if any(record.withheld_in_training or record.withheld_in_validation for record in fits):
         raise Incorrect(
-            "Your model saw images the check kept back to score it: they come from the "
-            "notebook's X_train, not from the X your function was given. Use the function's "
-            "arguments only, for training and for validation_data."
+            _(
+                "Your model saw images the check kept back to score it: they come from the "
+                "notebook's X_train, not from the X your function was given. Use the "
+                "function's arguments only, for training and for validation_data."
+            )
         )
     n_given = len(X_given)
     largest = max(record.rows or 0 for record in own_fits)
     if largest > n_given:
         raise Incorrect(
-            f"Your model trained on {largest:,} images, but the check handed your function "
-            f"{n_given:,}: the others come from outside its arguments (the validation set, or "
-            "the notebook's X_train?). Train on X and y only; pass the validation set as "
-            "validation_data if you want to watch it."
+            _(
+                "Your model trained on {largest:,} images, but the check handed your function "
+                "{n_given:,}: the others come from outside its arguments (the validation set, "
+                "or the notebook's X_train?). Train on X and y only; pass the validation set "
+                "as validation_data if you want to watch it."
+            ).format(largest=largest, n_given=n_given)
         )
     epochs = sum(record.epochs for record in own_fits)
     if epochs > MAX_EPOCHS:
         raise Incorrect(
-            f"Your model trained for {epochs} epochs in all (counting every call to fit in "
-            f"your function); the limit is {MAX_EPOCHS}."
+            _(
+                "Your model trained for {epochs} epochs in all (counting every call to fit "
+                "in your function); the limit is {limit}."
+            ).format(epochs=epochs, limit=MAX_EPOCHS)
         )
     iterations = getattr(getattr(model, "optimizer", None), "iterations", None)
     steps_taken = 0 if iterations is None else int(iterations)
     if steps_taken > sum(record.steps for record in own_fits):
         raise Incorrect(
-            "Your model had been trained before this check called your function (it took "
-            f"{steps_taken:,} optimizer steps, more than the fits inside the function): the "
-            "model is probably built outside the function, so every check trains it further. "
-            "Build a fresh model inside the function, so each call starts from scratch."
+            _(
+                "Your model had been trained before this check called your function (it "
+                "took {steps_taken:,} optimizer steps, more than the fits inside the "
+                "function): the model is probably built outside the function, so every "
+                "check trains it further. Build a fresh model inside the function, so each "
+                "call starts from scratch."
+            ).format(steps_taken=steps_taken)
         )
-    accuracy = core.image_classifier_accuracy(model, X_withheld, y_withheld, "withheld images")
+    accuracy = core.image_classifier_accuracy(model, X_withheld, y_withheld, N_("withheld images"))
     if not accuracy >= SCORE_FLOOR:
         raise Incorrect(
-            f"Your model scores {accuracy:.3f} on the {len(X_withheld):,} images the check "
-            f"kept back, after {epochs} epochs; reach {SCORE_FLOOR}. Are the pixels scaled "
-            "to [0, 1] (fashion_mnist_splits does it)? Try Adam, a batch size of 128 to 256 "
-            "and a decaying learning rate."
+            _(
+                "Your model scores {accuracy:.3f} on the {withheld:,} images the check kept "
+                "back, after {epochs} epochs; reach {floor}. Are the pixels scaled to [0, 1] "
+                "(fashion_mnist_splits does it)? Try Adam, a batch size of 128 to 256 and a "
+                "decaying learning rate."
+            ).format(accuracy=accuracy, withheld=len(X_withheld), epochs=epochs, floor=SCORE_FLOOR)
         )
 
 
 q7 = Exercise(
-    "Exercise 7",
+    N_("Exercise 7"),
     _check_q7,
     hint=(
-        "Build, compile and train a fresh model inside the function, on its X and y only, "
-        "and return it. Sections 4 and 11 show settings that learn fast.",
-        "The chapter's 300-100 ReLU MLP with Adam and a CosineDecay schedule from 0.002 "
-        "over 10 epochs (decay_steps = 10 * math.ceil(len(X) / 256)), batch_size=256.",
+        N_(
+            "Build, compile and train a fresh model inside the function, on its X and y "
+            "only, and return it. Sections 4 and 11 show settings that learn fast."
+        ),
+        N_(
+            "The chapter's 300-100 ReLU MLP with Adam and a CosineDecay schedule from 0.002 "
+            "over 10 epochs (decay_steps = 10 * math.ceil(len(X) / 256)), batch_size=256."
+        ),
     ),
-    on_correct=(
+    on_correct=N_(
         "A fast, well-tuned MLP, and an honest score: the check measured it on images your "
         "function never had."
     ),

@@ -9,28 +9,29 @@ import numpy as np
 
 from utils.exercises import core
 from utils.exercises.core import Built, Exercise, FromSolutions, Incorrect
+from utils.i18n import N_, _
 
 # --- Exercise 1: the size of a concatenation ---------------------------------------------
 
 
 q1 = core.number_question(
-    "Exercise 1",
+    N_("Exercise 1"),
     35,
-    what="a whole number (the size of the last axis)",
+    what=N_("a whole number (the size of the last axis)"),
     why_not={
-        **{
-            one: f"{one} is the size of one input only: Concatenate keeps both, side by side."
-            for one in (30, 5)
-        },
-        150: "Concatenate joins its inputs; it does not multiply their sizes.",
+        30: N_("30 is the size of one input only: Concatenate keeps both, side by side."),
+        5: N_("5 is the size of one input only: Concatenate keeps both, side by side."),
+        150: N_("Concatenate joins its inputs; it does not multiply their sizes."),
     },
-    otherwise="{given:g} is not it: how many numbers per sample do the two hold?",
+    otherwise=N_("{given:g} is not it: how many numbers per sample do the two hold?"),
     hint=(
-        "Concatenate neither adds nor multiplies: it puts its inputs side by side. Along "
-        "which axis?",
-        "Along the last axis: each sample's 5 numbers are followed by its 30 numbers.",
+        N_(
+            "Concatenate neither adds nor multiplies: it puts its inputs side by side. Along "
+            "which axis?"
+        ),
+        N_("Along the last axis: each sample's 5 numbers are followed by its 30 numbers."),
     ),
-    on_correct="The output layer of a wide & deep model reads exactly such a concatenation.",
+    on_correct=N_("The output layer of a wide & deep model reads exactly such a concatenation."),
     right=(np.int64(35),),
     wrong=((36, "is not it"), ("35", "Expected a whole number")),
 )
@@ -39,26 +40,36 @@ q1 = core.number_question(
 
 
 q2 = core.number_question(
-    "Exercise 2",
+    N_("Exercise 2"),
     1239,
-    what="a whole number of trainable parameters",
+    what=N_("a whole number of trainable parameters"),
     why_not={
-        1239 + 17: "That includes the Normalization layer's mean, variance and count, which "
-        "are not trainable: adapt() computes them, gradient descent never changes them.",
-        270 + 930 + 31: "The output layer reads the concatenation: the 8 normalized features "
-        "as well as the 30 hidden units.",
-        4_809: "That is the count for 64 units; this exercise uses 30.",
-        4_809 + 17: "That is the count for 64 units; this exercise uses 30.",
+        1239 + 17: N_(
+            "That includes the Normalization layer's mean, variance and count, which "
+            "are not trainable: adapt() computes them, gradient descent never changes them."
+        ),
+        270 + 930 + 31: N_(
+            "The output layer reads the concatenation: the 8 normalized features "
+            "as well as the 30 hidden units."
+        ),
+        4_809: N_("That is the count for 64 units; this exercise uses 30."),
+        4_809 + 17: N_("That is the count for 64 units; this exercise uses 30."),
     },
-    otherwise="{given:g} is not it. Count each Dense layer: inputs × units weights, plus one "
-    "bias per unit.",
-    hint=(
-        "Only the Dense layers have trainable parameters; the Normalization layer's "
-        "statistics come from adapt(). What does each Dense layer read?",
-        "Three Dense layers: 8→30, 30→30, and an output that reads 8 + 30 numbers. Each "
-        "has inputs × units weights plus one bias per unit.",
+    otherwise=N_(
+        "{given:g} is not it. Count each Dense layer: inputs × units weights, plus one "
+        "bias per unit."
     ),
-    on_correct="The wide path costs only 8 extra weights in the output layer.",
+    hint=(
+        N_(
+            "Only the Dense layers have trainable parameters; the Normalization layer's "
+            "statistics come from adapt(). What does each Dense layer read?"
+        ),
+        N_(
+            "Three Dense layers: 8→30, 30→30, and an output that reads 8 + 30 numbers. Each "
+            "has inputs × units weights plus one bias per unit."
+        ),
+    ),
+    on_correct=N_("The wide path costs only 8 extra weights in the output layer."),
     wrong=((1000, "is not it"),),
 )
 
@@ -66,25 +77,27 @@ q2 = core.number_question(
 
 
 def _check_q3(answer: Any) -> None:
-    total = core.as_number(answer, "a number (the total loss)")
+    total = core.as_number(answer, _("a number (the total loss)"))
     if np.isclose(total, 0.80):
-        raise Incorrect("0.80 is the plain sum: each loss is multiplied by its weight first.")
+        raise Incorrect(_("0.80 is the plain sum: each loss is multiplied by its weight first."))
     if np.isclose(total, 0.40):
-        raise Incorrect("0.40 is the plain mean: the weights are 0.9 and 0.1, not 0.5 each.")
+        raise Incorrect(_("0.40 is the plain mean: the weights are 0.9 and 0.1, not 0.5 each."))
     if np.isclose(total, 0.48):
-        raise Incorrect("The weights are swapped: 0.9 goes with the main loss (0.30).")
+        raise Incorrect(_("The weights are swapped: 0.9 goes with the main loss (0.30)."))
     if not np.isclose(total, 0.32):
-        raise Incorrect(f"{total:g} is not it: compute 0.9 × main loss + 0.1 × aux loss.")
+        raise Incorrect(
+            _("{total:g} is not it: compute 0.9 × main loss + 0.1 × aux loss.").format(total=total)
+        )
 
 
 q3 = Exercise(
-    "Exercise 3",
+    N_("Exercise 3"),
     _check_q3,
     hint=(
-        "The total loss is not a plain sum or mean: the loss weights come in.",
-        "Multiply each output's loss by its weight, then add: 0.9 × 0.30 + 0.1 × 0.50.",
+        N_("The total loss is not a plain sum or mean: the loss weights come in."),
+        N_("Multiply each output's loss by its weight, then add: 0.9 × 0.30 + 0.1 × 0.50."),
     ),
-    on_correct="That weighted sum is the one number gradient descent minimises.",
+    on_correct=N_("That weighted sum is the one number gradient descent minimises."),
     right=(0.32, 0.9 * 0.30 + 0.1 * 0.50),  # float rounding is fine
     wrong=(
         (0.80, "plain sum"),
@@ -98,23 +111,29 @@ q3 = Exercise(
 
 
 q4 = Exercise(
-    "Exercise 4",
+    N_("Exercise 4"),
     core.multiple_choice(
         "d",
         why_not={
-            "a": "Locating and classifying an object is a classic two-output task. Look for "
-            "the option that is about inputs.",
-            "b": "That is multitask learning, a classic use of several outputs. Look for the "
-            "option that is about inputs.",
-            "c": "That is what an auxiliary output does: it works as a regularizer. Look for "
-            "the option that is about inputs.",
+            "a": N_(
+                "Locating and classifying an object is a classic two-output task. Look for "
+                "the option that is about inputs."
+            ),
+            "b": N_(
+                "That is multitask learning, a classic use of several outputs. Look for the "
+                "option that is about inputs."
+            ),
+            "c": N_(
+                "That is what an auxiliary output does: it works as a regularizer. Look for "
+                "the option that is about inputs."
+            ),
         },
     ),
     hint=(
-        "Three options are about what the network produces; one is about what it reads.",
-        "Features from two sources call for two inputs (section 4), not two outputs.",
+        N_("Three options are about what the network produces; one is about what it reads."),
+        N_("Features from two sources call for two inputs (section 4), not two outputs."),
     ),
-    on_correct="Several sources of features call for several inputs, as in section 4.",
+    on_correct=N_("Several sources of features call for several inputs, as in section 4."),
     right=("d", " D "),
     wrong=(("c", "auxiliary output"), ("e", "one letter")),
 )
@@ -127,13 +146,16 @@ def _check_q5(function: Any) -> None:
     result = core.call_student_function(function, X, name="make_inputs")  # it gets a copy
     if not isinstance(result, dict):
         raise Incorrect(
-            f"make_inputs returned a {type(result).__name__}; return a dict such as "
-            '{"wide": ..., "deep": ...}.'
+            _("make_inputs returned a {kind}; return a dict such as {example}.").format(
+                kind=type(result).__name__, example='{"wide": ..., "deep": ...}'
+            )
         )
     if set(result) != {"wide", "deep"}:
         raise Incorrect(
-            f"The dict's keys are {sorted(map(str, result))}; they must be the input "
-            'names "wide" and "deep", exactly.'
+            _(
+                'The dict\'s keys are {keys}; they must be the input names "wide" and "deep", '
+                "exactly."
+            ).format(keys=sorted(map(str, result)))
         )
     for key, columns, spelled in [
         ("wide", slice(0, 5), "X[:, :5]"),
@@ -142,27 +164,43 @@ def _check_q5(function: Any) -> None:
         try:
             array = np.asarray(result[key], dtype="float32")
         except (TypeError, ValueError):
-            raise Incorrect(f'result["{key}"] is not an array of numbers.') from None
+            raise Incorrect(
+                _('result["{key}"] is not an array of numbers.').format(key=key)
+            ) from None
         expected = X[:, columns]
         if array.shape != expected.shape:
             raise Incorrect(
-                f'result["{key}"] has shape {array.shape}, expected {expected.shape}: the '
-                f"{key} input takes {expected.shape[1]} features, {spelled}. Remember that "
-                "a slice stops before its end index."
+                _(
+                    'result["{key}"] has shape {shape}, expected {expected}: the {key} input '
+                    "takes {count} features, {spelled}. Remember that a slice stops before "
+                    "its end index."
+                ).format(
+                    key=key,
+                    shape=array.shape,
+                    expected=expected.shape,
+                    count=expected.shape[1],
+                    spelled=spelled,
+                )
             )
         if not np.array_equal(array, expected):
-            raise Incorrect(f'result["{key}"] holds the wrong columns: use {spelled}.')
+            raise Incorrect(
+                _('result["{key}"] holds the wrong columns: use {spelled}.').format(
+                    key=key, spelled=spelled
+                )
+            )
 
 
 q5 = Exercise(
-    "Exercise 5",
+    N_("Exercise 5"),
     _check_q5,
     hint=(
-        "The dict's keys are the input names; its values are column slices of X.",
-        "X[:, :5] takes columns 0 to 4; X[:, 2:] takes columns 2 to the end: return "
-        '{"wide": X[:, :5], "deep": X[:, 2:]}.',
+        N_("The dict's keys are the input names; its values are column slices of X."),
+        N_(
+            "X[:, :5] takes columns 0 to 4; X[:, 2:] takes columns 2 to the end: return "
+            '{"wide": X[:, :5], "deep": X[:, 2:]}.'
+        ),
     ),
-    on_correct="Keys that match the input names are all a dict of inputs needs.",
+    on_correct=N_("Keys that match the input names are all a dict of inputs needs."),
     right=(
         FromSolutions("make_inputs"),
         lambda X: {"deep": X[:, 2:8].tolist(), "wide": X[:, 0:5]},  # lists are fine
@@ -196,14 +234,16 @@ def _feed_for(model: Any, X: np.ndarray) -> Any:
     try:
         shapes = {tensor.name: tuple(tensor.shape) for tensor in model.inputs}
     except (AttributeError, TypeError, ValueError):
-        raise Incorrect("Build your model with the functional API, from keras.Input.") from None
+        raise Incorrect(_("Build your model with the functional API, from keras.Input.")) from None
     if len(shapes) == 1 and next(iter(shapes.values())) == (None, 8):
         return X
     if shapes.get("wide") == (None, 5) and shapes.get("deep") == (None, 6):
         return {"wide": X[:, :5], "deep": X[:, 2:]}
     raise Incorrect(
-        f"Your model's inputs are {shapes}. Keep the one input of 8 features (or, if you "
-        'started from section 5, inputs named "wide" with 5 features and "deep" with 6).'
+        _(
+            "Your model's inputs are {shapes}. Keep the one input of 8 features (or, if you "
+            'started from section 5, inputs named "wide" with 5 features and "deep" with 6).'
+        ).format(shapes=shapes)
     )
 
 
@@ -211,39 +251,53 @@ def _check_q6(model: Any) -> None:
     import keras
 
     if not isinstance(model, keras.Model):
-        raise Incorrect(f"Give your trained Keras model, not a {type(model).__name__}.")
+        raise Incorrect(
+            _("Give your trained Keras model, not a {kind}.").format(kind=type(model).__name__)
+        )
     if isinstance(model, keras.Sequential) or not hasattr(model, "output_names"):
-        raise Incorrect("Build it with the functional API: a Sequential model has one output.")
+        raise Incorrect(_("Build it with the functional API: a Sequential model has one output."))
     names = [str(name) for name in model.output_names]
     if len(names) != 2:
-        raise Incorrect(f"Your model has {len(names)} output(s); it needs two, main and aux.")
+        raise Incorrect(
+            _("Your model has {count} output(s); it needs two, main and aux.").format(
+                count=len(names)
+            )
+        )
     if set(names) != {"main", "aux"}:
         raise Incorrect(
-            f"Your outputs are named {names}: give the output layers name='main' and name='aux'."
+            _(
+                "Your outputs are named {names}: give the output layers name='main' and name='aux'."
+            ).format(names=names)
         )
-    core.compiled_model(model, "your two-output model")
+    core.compiled_model(model, _("your two-output model"))
     config = model.get_compile_config()
     losses, weights = config.get("loss"), config.get("loss_weights")
     if not isinstance(losses, (dict, list, tuple)) or len(losses) != 2:
         raise Incorrect(
-            'Give compile() one loss per output, e.g. loss={"main": "mse", "aux": "mse"}.'
+            _('Give compile() one loss per output, e.g. loss={"main": "mse", "aux": "mse"}.')
         )
     if weights is None:
         raise Incorrect(
-            'Weight the two losses: compile(..., loss_weights={"main": 0.9, "aux": 0.1}).'
+            _('Weight the two losses: compile(..., loss_weights={"main": 0.9, "aux": 0.1}).')
         )
     if isinstance(weights, dict):
         weight_of = {str(key): value for key, value in weights.items()}
     elif isinstance(weights, (list, tuple)) and len(weights) == 2:
         weight_of = dict(zip(names, weights, strict=True))
     else:
-        raise Incorrect(f"loss_weights should give one number per output, not {weights!r}.")
-    main_weight = core.as_number(weight_of.get("main"), "a number for the main output's weight")
-    aux_weight = core.as_number(weight_of.get("aux"), "a number for the aux output's weight")
+        raise Incorrect(
+            _("loss_weights should give one number per output, not {weights!r}.").format(
+                weights=weights
+            )
+        )
+    main_weight = core.as_number(weight_of.get("main"), _("a number for the main output's weight"))
+    aux_weight = core.as_number(weight_of.get("aux"), _("a number for the aux output's weight"))
     if not main_weight > aux_weight >= 0:
         raise Incorrect(
-            f"Your loss weights are main={main_weight:g}, aux={aux_weight:g}. The auxiliary "
-            "loss should only nudge the deep path: give the main output the larger weight."
+            _(
+                "Your loss weights are main={main:g}, aux={aux:g}. The auxiliary loss should "
+                "only nudge the deep path: give the main output the larger weight."
+            ).format(main=main_weight, aux=aux_weight)
         )
     X_valid, y_valid = _validation_set()
     feed = _feed_for(model, X_valid)
@@ -258,9 +312,11 @@ def _check_q6(model: Any) -> None:
     rmse = float(np.sqrt(np.mean((main - y_valid) ** 2)))
     if not rmse <= VALIDATION_RMSE_FLOOR:
         raise Incorrect(
-            f"The main output's validation RMSE is {rmse:.3f}; reach {VALIDATION_RMSE_FLOOR}. "
-            "Is the Normalization layer adapted on the training set, and did the model train "
-            "for enough epochs?"
+            _(
+                "The main output's validation RMSE is {rmse:.3f}; reach {floor}. Is the "
+                "Normalization layer adapted on the training set, and did the model train for "
+                "enough epochs?"
+            ).format(rmse=rmse, floor=VALIDATION_RMSE_FLOOR)
         )
 
 
@@ -341,18 +397,22 @@ def _one_output_model(*, sequential: bool) -> Any:
 
 
 q6 = Exercise(
-    "Exercise 6",
+    N_("Exercise 6"),
     _check_q6,
     hint=(
-        "Start from section 3's one-input model: add a Dense(1, name='aux') on the last "
-        "hidden layer, and give compile() one loss per output and loss weights.",
-        "aux = Dense(1, name='aux')(last_hidden); outputs={'main': ..., 'aux': ...}; "
-        "compile(loss={'main': 'mse', 'aux': 'mse'}, loss_weights={'main': 0.9, 'aux': 0.1}); "
-        "fit with targets {'main': y_train, 'aux': y_train} (the solution trains up to 30 "
-        "epochs, with early stopping on validation_data=(X_valid, {'main': y_valid, "
-        "'aux': y_valid})).",
+        N_(
+            "Start from section 3's one-input model: add a Dense(1, name='aux') on the last "
+            "hidden layer, and give compile() one loss per output and loss weights."
+        ),
+        N_(
+            "aux = Dense(1, name='aux')(last_hidden); outputs={'main': ..., 'aux': ...}; "
+            "compile(loss={'main': 'mse', 'aux': 'mse'}, loss_weights={'main': 0.9, "
+            "'aux': 0.1}); fit with targets {'main': y_train, 'aux': y_train} (the solution "
+            "trains up to 30 epochs, with early stopping on validation_data=(X_valid, "
+            "{'main': y_valid, 'aux': y_valid}))."
+        ),
     ),
-    on_correct="Your model trains both outputs and minimises their weighted loss.",
+    on_correct=N_("Your model trains both outputs and minimises their weighted loss."),
     right=(Built(_trained_two_output_model, "trained two-output model"),),
     wrong=(
         ("my model", "trained Keras model"),

@@ -22,86 +22,115 @@ import numpy as np
 
 from utils.exercises import core
 from utils.exercises.core import Built, Exercise, FromSolutions, Incorrect, NotAnswered
+from utils.i18n import N_, _
 
 
 def _pair(answer: Any, what: str) -> tuple[Any, Any]:
     """The two items of a pair answer (a tuple or a list), read safely."""
     if isinstance(answer, (set, frozenset, dict)):
-        raise Incorrect(f"Give a pair {what} as a tuple: a set or a dict has no fixed order.")
-    items = core.finite_items(answer, f"a pair {what}", limit=10)
+        raise Incorrect(
+            _("Give a pair {what} as a tuple: a set or a dict has no fixed order.").format(
+                what=what
+            )
+        )
+    items = core.finite_items(answer, _("a pair {what}").format(what=what), limit=10)
     if len(items) != 2:
-        raise Incorrect(f"Give a pair {what}; yours has {len(items)} items.")
+        raise Incorrect(
+            _("Give a pair {what}; yours has {count} items.").format(what=what, count=len(items))
+        )
     return items[0], items[1]
 
 
 q1 = Exercise(
-    "Exercise 1",
+    N_("Exercise 1"),
     core.multiple_choice(
         "a",
         why_not={
-            "b": "A weights file holds no architecture: you would need the code that builds "
-            "the model, and a freshly compiled optimizer starts again from scratch.",
-            "c": "An export is made for inference: it holds the computation and the weights, "
-            "but no Keras model, optimizer or loss, so `fit` cannot pick up where it stopped.",
+            "b": N_(
+                "A weights file holds no architecture: you would need the code that builds "
+                "the model, and a freshly compiled optimizer starts again from scratch."
+            ),
+            "c": N_(
+                "An export is made for inference: it holds the computation and the weights, "
+                "but no Keras model, optimizer or loss, so `fit` cannot pick up where it stopped."
+            ),
         },
     ),
     hint=(
-        "Tomorrow you will have only the file: which of the three files can rebuild the "
-        "model with no code at all?",
-        "Only one format stores the architecture, the weights and the optimizer with its "
-        "state (section 2); a weights file needs the building code, an export cannot train.",
+        N_(
+            "Tomorrow you will have only the file: which of the three files can rebuild the "
+            "model with no code at all?"
+        ),
+        N_(
+            "Only one format stores the architecture, the weights and the optimizer with its "
+            "state (section 2); a weights file needs the building code, an export cannot train."
+        ),
     ),
-    on_correct="A .keras file holds everything fit needs to carry on, architecture included.",
+    on_correct=N_("A .keras file holds everything fit needs to carry on, architecture included."),
     right=("a", " A "),
     wrong=(("b", "holds no architecture"), ("c", "made for inference"), ("d", "one letter")),
 )
 
 
 def _check_q2(answer: Any) -> None:
-    first, second = _pair(answer, "(epochs trained, epoch whose weights the model ends with)")
-    epochs_run = core.as_number(first, "a whole number of epochs trained")
-    weights_epoch = core.as_number(second, "a whole number for the epoch of the final weights")
+    first, second = _pair(answer, _("(epochs trained, epoch whose weights the model ends with)"))
+    epochs_run = core.as_number(first, _("a whole number of epochs trained"))
+    weights_epoch = core.as_number(second, _("a whole number for the epoch of the final weights"))
     if epochs_run == 100:
         raise Incorrect(
-            "Early stopping ends training long before the 100-epoch limit: it waits "
-            "`patience` epochs after the best one, then stops."
+            _(
+                "Early stopping ends training long before the 100-epoch limit: it waits "
+                "`patience` epochs after the best one, then stops."
+            )
         )
     if epochs_run in (32, 34):
         raise Incorrect(
-            f"{epochs_run:g} epochs is one off: epochs 24 to 33 are the 10 epochs without "
-            "improvement that patience=10 allows."
+            _(
+                "{epochs:g} epochs is one off: epochs 24 to 33 are the 10 epochs without "
+                "improvement that patience=10 allows."
+            ).format(epochs=epochs_run)
         )
     if epochs_run == 23:
         raise Incorrect(
-            "Training does not stop at the best epoch: nobody knows it is the best yet."
+            _("Training does not stop at the best epoch: nobody knows it is the best yet.")
         )
     if epochs_run != 33:
         raise Incorrect(
-            f"{epochs_run:g} epochs is not it: the best epoch, then `patience` epochs without "
-            "improvement."
+            _(
+                "{epochs:g} epochs is not it: the best epoch, then `patience` epochs without "
+                "improvement."
+            ).format(epochs=epochs_run)
         )
     if weights_epoch == 33:
         raise Incorrect(
-            "With restore_best_weights=True the model does not keep the weights of its last "
-            "epoch: EarlyStopping puts back those of the best epoch."
+            _(
+                "With restore_best_weights=True the model does not keep the weights of its last "
+                "epoch: EarlyStopping puts back those of the best epoch."
+            )
         )
     if weights_epoch != 23:
         raise Incorrect(
-            f"The weights come from epoch {weights_epoch:g}? restore_best_weights=True puts "
-            "back the weights of the epoch with the lowest validation loss."
+            _(
+                "The weights come from epoch {epoch:g}? restore_best_weights=True puts "
+                "back the weights of the epoch with the lowest validation loss."
+            ).format(epoch=weights_epoch)
         )
 
 
 q2 = Exercise(
-    "Exercise 2",
+    N_("Exercise 2"),
     _check_q2,
     hint=(
-        "Early stopping cannot know epoch 23 is the best until `patience` epochs have "
-        "passed without beating it.",
-        "Count the best epoch, then 10 epochs without improvement after it; "
-        "restore_best_weights=True decides which weights the model ends with.",
+        N_(
+            "Early stopping cannot know epoch 23 is the best until `patience` epochs have "
+            "passed without beating it."
+        ),
+        N_(
+            "Count the best epoch, then 10 epochs without improvement after it; "
+            "restore_best_weights=True decides which weights the model ends with."
+        ),
     ),
-    on_correct="Patience costs a few extra epochs; restore_best_weights undoes them.",
+    on_correct=N_("Patience costs a few extra epochs; restore_best_weights undoes them."),
     right=((33, 23), [np.int64(33), 23.0]),
     wrong=(
         ((100, 23), "long before the 100-epoch limit"),
@@ -118,43 +147,55 @@ q2 = Exercise(
 
 
 q3 = core.number_question(
-    "Exercise 3",
+    N_("Exercise 3"),
     50,
-    what="a whole number of calls",
+    what=N_("a whole number of calls"),
     why_not={
-        500: "500 is one call per batch, which is what steps_per_execution=1 gives. With 10 "
-        "steps per execution Keras runs 10 batches in one go before it calls the hook.",
-        10: "10 is the count for one epoch; the question asks for all 5 epochs.",
-        5: "Once per epoch is `on_epoch_end`; batch hooks fire more often.",
+        500: N_(
+            "500 is one call per batch, which is what steps_per_execution=1 gives. With 10 "
+            "steps per execution Keras runs 10 batches in one go before it calls the hook."
+        ),
+        10: N_("10 is the count for one epoch; the question asks for all 5 epochs."),
+        5: N_("Once per epoch is `on_epoch_end`; batch hooks fire more often."),
     },
-    otherwise="{given:g} is not it: count the executions of 10 batches each, in every epoch.",
+    otherwise=N_("{given:g} is not it: count the executions of 10 batches each, in every epoch."),
     hint=(
-        "Look at the hook trace with steps_per_execution=3 in section 8: how many "
-        "on_train_batch_end calls did one epoch of 3 batches get?",
-        "Batch hooks run once per execution, and one execution trains steps_per_execution "
-        "batches: count the executions in one epoch, then in 5 epochs.",
+        N_(
+            "Look at the hook trace with steps_per_execution=3 in section 8: how many "
+            "on_train_batch_end calls did one epoch of 3 batches get?"
+        ),
+        N_(
+            "Batch hooks run once per execution, and one execution trains steps_per_execution "
+            "batches: count the executions in one epoch, then in 5 epochs."
+        ),
     ),
-    on_correct="A callback that counts batches must allow for steps_per_execution.",
+    on_correct=N_("A callback that counts batches must allow for steps_per_execution."),
     right=(np.int64(50),),
     wrong=((7, "is not it"), ("50", "Expected a whole number")),
 )
 q4 = Exercise(
-    "Exercise 4",
+    N_("Exercise 4"),
     core.multiple_choice(
         "c",
         why_not={
-            "a": "safe_mode=False would run a stranger's Python bytecode with your rights: "
-            "keep it for files you made yourself.",
-            "b": "That turns safe mode off for every file loaded afterwards, not just this "
-            "one: it is option a, only wider.",
+            "a": N_(
+                "safe_mode=False would run a stranger's Python bytecode with your rights: "
+                "keep it for files you made yourself."
+            ),
+            "b": N_(
+                "That turns safe mode off for every file loaded afterwards, not just this "
+                "one: it is option a, only wider."
+            ),
         },
     ),
     hint=(
-        "A Lambda layer's function is stored as Python bytecode. Whose code would run?",
-        "Both a) and b) run the stranger's bytecode on your machine (b even for every later "
-        "file); only one option lets you read the code first (section 7).",
+        N_("A Lambda layer's function is stored as Python bytecode. Whose code would run?"),
+        N_(
+            "Both a) and b) run the stranger's bytecode on your machine (b even for every later "
+            "file); only one option lets you read the code first (section 7)."
+        ),
     ),
-    on_correct="Loading a file is a trust decision: rebuild from code you can read.",
+    on_correct=N_("Loading a file is a trust decision: rebuild from code you can read."),
     right=("c",),
     wrong=(
         ("a", "stranger's Python bytecode"),
@@ -210,9 +251,16 @@ def _val_rmse_with(callback_class: Any, target: float, epochs: int) -> list[floa
         ),
         epoch_logs=("loss", "rmse", "val_loss", "val_rmse"),
         seconds=_CALLBACK_SECONDS,
-        unfinished="Your callback is not written yet: fill in on_epoch_end, then check again.",
+        unfinished=N_("Your callback is not written yet: fill in on_epoch_end, then check again."),
     )
     return history["val_rmse"]
+
+
+def _stopped_too_early(target: float, stopped_at: int, last_rmse: float) -> str:
+    return _(
+        "With target={target}, training stopped after epoch {epoch} with "
+        "validation RMSE {rmse:.3f}, above the target: it stopped too early."
+    ).format(target=target, epoch=stopped_at, rmse=last_rmse)
 
 
 def _check_q5(callback_class: Any) -> None:
@@ -222,35 +270,40 @@ def _check_q5(callback_class: Any) -> None:
         reached = [epoch for epoch, value in enumerate(val_rmse, 1) if value <= target]
         stopped_at = len(val_rmse)
         if not reached and stopped_at < _TINY_MAX_EPOCHS:
-            raise Incorrect(
-                f"With target={target}, training stopped after epoch {stopped_at} with "
-                f"validation RMSE {val_rmse[-1]:.3f}, above the target: it stopped too early."
-            )
+            raise Incorrect(_stopped_too_early(target, stopped_at, val_rmse[-1]))
         if not reached:
             raise Incorrect(
-                f"With target={target}, the validation RMSE never got below "
-                f"{min(val_rmse):.3f} in {stopped_at} epochs: does your callback change the "
-                "training itself? It should only watch, and stop it."
+                _(
+                    "With target={target}, the validation RMSE never got below "
+                    "{best:.3f} in {epochs} epochs: does your callback change the "
+                    "training itself? It should only watch, and stop it."
+                ).format(target=target, best=min(val_rmse), epochs=stopped_at)
             )
         if reached[0] < stopped_at:
             raise Incorrect(
-                f"With target={target}, the validation RMSE was {val_rmse[reached[0] - 1]:.3f} "
-                f"after epoch {reached[0]}, yet training went on to epoch {stopped_at}. Set "
-                "`self.model.stop_training = True` in `on_epoch_end` as soon as "
-                "logs['val_rmse'] <= self.target."
+                _(
+                    "With target={target}, the validation RMSE was {rmse:.3f} "
+                    "after epoch {epoch}, yet training went on to epoch {stopped_at}. Set "
+                    "`self.model.stop_training = True` in `on_epoch_end` as soon as "
+                    "logs['val_rmse'] <= self.target."
+                ).format(
+                    target=target,
+                    rmse=val_rmse[reached[0] - 1],
+                    epoch=reached[0],
+                    stopped_at=stopped_at,
+                )
             )
         if stopped_at not in reached:
-            raise Incorrect(
-                f"With target={target}, training stopped after epoch {stopped_at} with "
-                f"validation RMSE {val_rmse[-1]:.3f}, above the target: it stopped too early."
-            )
+            raise Incorrect(_stopped_too_early(target, stopped_at, val_rmse[-1]))
     short_run = 4
     val_rmse = _val_rmse_with(callback_class, 0.1, short_run)
     if len(val_rmse) < short_run:
         raise Incorrect(
-            f"With target=0.1, which this model never reaches, training stopped after epoch "
-            f"{len(val_rmse)} (validation RMSE {val_rmse[-1]:.3f}). Stop only once "
-            "logs['val_rmse'] <= self.target."
+            _(
+                "With target=0.1, which this model never reaches, training stopped after epoch "
+                "{epoch} (validation RMSE {rmse:.3f}). Stop only once "
+                "logs['val_rmse'] <= self.target."
+            ).format(epoch=len(val_rmse), rmse=val_rmse[-1])
         )
 
 
@@ -295,15 +348,19 @@ class _NotACallback:
 
 
 q5 = Exercise(
-    "Exercise 5",
+    N_("Exercise 5"),
     _check_q5,
     hint=(
-        "Work in on_epoch_end(self, epoch, logs=None): the logs there hold the validation "
-        "metrics, and self.model is the model being trained.",
-        "Compare logs['val_rmse'] with self.target, and when it is at most the target set "
-        "self.model.stop_training = True; do nothing otherwise.",
+        N_(
+            "Work in on_epoch_end(self, epoch, logs=None): the logs there hold the validation "
+            "metrics, and self.model is the model being trained."
+        ),
+        N_(
+            "Compare logs['val_rmse'] with self.target, and when it is at most the target set "
+            "self.model.stop_training = True; do nothing otherwise."
+        ),
     ),
-    on_correct="Your callback stops at the first epoch that reaches the target, and only then.",
+    on_correct=N_("Your callback stops at the first epoch that reaches the target, and only then."),
     right=(
         FromSolutions("StopAtTargetRMSE"),
         # `<` instead of `<=` differs only on an exact tie.
@@ -354,7 +411,11 @@ def _keras_model(value: Any, what: str) -> Any:
     if value is Ellipsis or value is None:
         raise NotAnswered()
     if not isinstance(value, keras.Model):
-        raise Incorrect(f"Expected {what} as a Keras model, but got a {type(value).__name__}.")
+        raise Incorrect(
+            _("Expected {what} as a Keras model, but got a {kind}.").format(
+                what=what, kind=type(value).__name__
+            )
+        )
     return value
 
 
@@ -363,7 +424,9 @@ def _probe_inputs(model: Any) -> np.ndarray:
     try:
         shape = tuple(model.inputs[0].shape[1:])
     except (AttributeError, IndexError, TypeError, ValueError):
-        raise Incorrect("The model has no known input shape: start it with keras.Input.") from None
+        raise Incorrect(
+            _("The model has no known input shape: start it with keras.Input.")
+        ) from None
     rng = np.random.default_rng(2024)
     return rng.normal(loc=1.0, scale=2.0, size=(256, *shape)).astype("float32")
 
@@ -376,18 +439,22 @@ def _predict(model: Any, X: np.ndarray, name: str) -> np.ndarray:
 
 def _check_same_predictions(original: Any, other: Any, name: str, hint: str) -> None:
     X = _probe_inputs(original)
-    expected = _predict(original, X, "the original model")
+    expected = _predict(original, X, _("the original model"))
     predictions = _predict(other, X, name)
     if predictions.shape != expected.shape:
         raise Incorrect(
-            f"{name} outputs shape {predictions.shape}, the original {expected.shape}: "
-            "they are not the same model."
+            _(
+                "{name} outputs shape {shape}, the original {expected}: "
+                "they are not the same model."
+            ).format(name=name, shape=predictions.shape, expected=expected.shape)
         )
     if not np.array_equal(predictions, expected):
         gap = float(np.nanmax(np.abs(predictions - expected)))
         raise Incorrect(
-            f"The predictions of {name} differ from the original's by up to {gap:.3g} on new "
-            f"inputs. {hint}"
+            _(
+                "The predictions of {name} differ from the original's by up to {gap:.3g} on new "
+                "inputs. {hint}"
+            ).format(name=name, gap=gap, hint=hint)
         )
 
 
@@ -446,39 +513,51 @@ def _with_saved_model(label: str, answer: Callable[[SimpleNamespace], Any]) -> B
 
 def _check_q6(answer: Any) -> None:
     first, second = _pair(answer, "(small_model, rebuilt_6)")
-    original = _keras_model(first, "the first item (small_model)")
+    original = _keras_model(first, _("the first item (small_model)"))
     rebuilt = _keras_model(second, "rebuilt_6")
     if rebuilt is original:
         raise Incorrect(
-            "rebuilt_6 is small_model itself. Build a new model with build_small_model(), "
-            "then load the saved weights into it."
+            _(
+                "rebuilt_6 is small_model itself. Build a new model with build_small_model(), "
+                "then load the saved weights into it."
+            )
         )
     original_shapes = [tuple(w.shape) for w in original.weights]
     rebuilt_shapes = [tuple(w.shape) for w in rebuilt.weights]
     if original_shapes != rebuilt_shapes:
         raise Incorrect(
-            "rebuilt_6 does not have small_model's architecture (its weights have shapes "
-            f"{rebuilt_shapes}, not {original_shapes}): build it with build_small_model()."
+            _(
+                "rebuilt_6 does not have small_model's architecture (its weights have shapes "
+                "{shapes}, not {expected}): build it with build_small_model()."
+            ).format(shapes=rebuilt_shapes, expected=original_shapes)
         )
     _check_same_predictions(
         original,
         rebuilt,
         "rebuilt_6",
-        "It still has its own weights: call rebuilt_6.load_weights(...) on the file that "
-        "small_model.save_weights(...) wrote.",
+        _(
+            "It still has its own weights: call rebuilt_6.load_weights(...) on the file that "
+            "small_model.save_weights(...) wrote."
+        ),
     )
 
 
 q6 = Exercise(
-    "Exercise 6",
+    N_("Exercise 6"),
     _check_q6,
     hint=(
-        "Three steps: save small_model's weights to a file, build a fresh model with the "
-        "same code, load the file into it (section 3).",
-        "small_model.save_weights(EXERCISE_DIR / 'small_model.weights.h5'); rebuilt_6 = "
-        "build_small_model(); rebuilt_6.load_weights(the same path).",
+        N_(
+            "Three steps: save small_model's weights to a file, build a fresh model with the "
+            "same code, load the file into it (section 3)."
+        ),
+        N_(
+            "small_model.save_weights(EXERCISE_DIR / 'small_model.weights.h5'); rebuilt_6 = "
+            "build_small_model(); rebuilt_6.load_weights(the same path)."
+        ),
     ),
-    on_correct="Same architecture plus the saved weights gives the same model, to the last bit.",
+    on_correct=N_(
+        "Same architecture plus the saved weights gives the same model, to the last bit."
+    ),
     right=(_with_saved_model("rebuilt from its weights", lambda s: (s.model, s.rebuilt)),),
     wrong=(
         (
@@ -502,7 +581,7 @@ q6 = Exercise(
 # to afterwards has no optimizer in its compile settings: `load_model` compiles it with the
 # default optimizer (RMSprop, 0 steps) and skips the saved optimizer variables. Compiling
 # the model again with its own optimizer object puts the entry back and keeps the state.
-_RECOVER_FROM_H5 = (
+_RECOVER_FROM_H5 = N_(
     "Saving small_model to a .h5 file earlier also removed the optimizer from its compile "
     "settings (a Keras 3 quirk of the legacy HDF5 saver), so every .keras file saved from "
     "it since then comes back with a fresh default optimizer at 0 steps. small_model itself "
@@ -533,81 +612,109 @@ def _check_q7(answer: Any) -> None:
     import keras
 
     first, path = _pair(answer, "(small_model, path_7)")
-    original = _keras_model(first, "the first item (small_model)")
+    original = _keras_model(first, _("the first item (small_model)"))
     if path is Ellipsis or path is None:
         raise NotAnswered()
     if not isinstance(path, (str, os.PathLike)):
-        raise Incorrect(f"path_7 should be a file path, but it is a {type(path).__name__}.")
+        raise Incorrect(
+            _("path_7 should be a file path, but it is a {kind}.").format(kind=type(path).__name__)
+        )
     original = core.compiled_model(original, "`small_model`")
     path = Path(path)
     damaged = _optimizer_dropped_by_legacy_save(original)
     if path.name.endswith(".weights.h5"):
-        message = (
+        message = _(
             "That is a weights-only file name. Save the whole model with "
             "small_model.save(path), with a path that ends in .keras."
         )
-        raise Incorrect(f"{message} {_RECOVER_FROM_H5}" if damaged else message)
+        raise Incorrect(f"{message} {_(_RECOVER_FROM_H5)}" if damaged else message)
     if path.suffix in (".h5", ".hdf5"):
-        message = (
+        message = _(
             "A .h5 path makes Keras write its legacy HDF5 format: use a path ending in .keras."
         )
-        raise Incorrect(f"{message} {_RECOVER_FROM_H5}" if damaged else message)
+        raise Incorrect(f"{message} {_(_RECOVER_FROM_H5)}" if damaged else message)
     if path.suffix != ".keras":
-        raise Incorrect(f"{path.name} does not end in .keras, the native format's suffix.")
-    path = core.fresh_file(path, "small_model's .keras file")
+        raise Incorrect(
+            _("{file} does not end in .keras, the native format's suffix.").format(file=path.name)
+        )
+    path = core.fresh_file(path, _("small_model's .keras file"))
     saved_compile = _saved_compile_config(path)
     if saved_compile is not None and "optimizer" not in saved_compile:
         if damaged:
-            raise Incorrect(f"{path.name} holds no optimizer. {_RECOVER_FROM_H5}")
+            raise Incorrect(
+                _("{file} holds no optimizer. {advice}").format(
+                    file=path.name, advice=_(_RECOVER_FROM_H5)
+                )
+            )
         raise Incorrect(
-            f"{path.name} holds no optimizer: save small_model after compiling and training it."
+            _(
+                "{file} holds no optimizer: save small_model after compiling and training it."
+            ).format(file=path.name)
         )
     try:
         with warnings.catch_warnings():  # Keras' notes about skipped optimizer variables
             warnings.simplefilter("ignore")
             reloaded = keras.models.load_model(path)
     except Exception as error:  # a damaged or foreign file: say so, don't crash
-        raise Incorrect(f"Loading {path.name} failed ({type(error).__name__}: {error}).") from None
+        raise Incorrect(
+            _("Loading {file} failed ({kind}: {error}).").format(
+                file=path.name, kind=type(error).__name__, error=error
+            )
+        ) from None
     _check_same_predictions(
         original,
         reloaded,
-        f"the model in {path.name}",
-        "Did you save small_model after its training, and is it the same model?",
+        _("the model in {file}").format(file=path.name),
+        _("Did you save small_model after its training, and is it the same model?"),
     )
     if getattr(reloaded, "optimizer", None) is None:
-        raise Incorrect(f"{path.name} holds no optimizer: save small_model after compiling it.")
+        raise Incorrect(
+            _("{file} holds no optimizer: save small_model after compiling it.").format(
+                file=path.name
+            )
+        )
     saved_kind = type(reloaded.optimizer).__name__
     own_kind = type(original.optimizer).__name__
     if saved_kind != own_kind:
+        advice = (
+            _(_RECOVER_FROM_H5) if damaged else _("save small_model again, after compiling it.")
+        )
         raise Incorrect(
-            f"The file's optimizer is {saved_kind}, small_model's is {own_kind}: "
-            + (_RECOVER_FROM_H5 if damaged else "save small_model again, after compiling it.")
+            _("The file's optimizer is {saved}, small_model's is {own}: {advice}").format(
+                saved=saved_kind, own=own_kind, advice=advice
+            )
         )
     saved_steps = int(reloaded.optimizer.iterations)
     own_steps = int(original.optimizer.iterations)
     if saved_steps == 0 and own_steps > 0:
         raise Incorrect(
-            f"The file's optimizer has taken no steps, small_model's {own_steps}: was the file "
-            "saved from a model compiled afresh, or before training? Run "
-            "`small_model.save(path_7)` on the trained small_model itself, then check again."
+            _(
+                "The file's optimizer has taken no steps, small_model's {own}: was the file "
+                "saved from a model compiled afresh, or before training? Run "
+                "`small_model.save(path_7)` on the trained small_model itself, then check again."
+            ).format(own=own_steps)
         )
     if saved_steps != own_steps:
         raise Incorrect(
-            f"The file's optimizer has taken {saved_steps} steps, small_model's {own_steps}: "
-            "the file was saved at another point of training. Run `small_model.save(path_7)` "
-            "again, after training, and check again."
+            _(
+                "The file's optimizer has taken {saved} steps, small_model's {own}: "
+                "the file was saved at another point of training. Run `small_model.save(path_7)` "
+                "again, after training, and check again."
+            ).format(saved=saved_steps, own=own_steps)
         )
 
 
 q7 = Exercise(
-    "Exercise 7",
+    N_("Exercise 7"),
     _check_q7,
     hint=(
-        "The native format's suffix decides it (section 2); it is not .h5.",
-        "path_7 = EXERCISE_DIR / 'small_model.keras', then small_model.save(path_7) after "
-        "training, and keras.models.load_model(path_7) to load it back.",
+        N_("The native format's suffix decides it (section 2); it is not .h5."),
+        N_(
+            "path_7 = EXERCISE_DIR / 'small_model.keras', then small_model.save(path_7) after "
+            "training, and keras.models.load_model(path_7) to load it back."
+        ),
     ),
-    on_correct="The file alone rebuilt the model, its weights and its optimizer's state.",
+    on_correct=N_("The file alone rebuilt the model, its weights and its optimizer's state."),
     right=(
         _with_saved_model("its .keras file", lambda s: (s.model, s.keras_file)),
         _with_saved_model("its .keras file as a str", lambda s: (s.model, str(s.keras_file))),

@@ -19,87 +19,110 @@ import numpy as np
 
 from utils.exercises import core
 from utils.exercises.core import Built, Exercise, FromSolutions, Incorrect
+from utils.i18n import N_, _
 
 q1 = Exercise(
-    "Exercise 1",
+    N_("Exercise 1"),
     core.multiple_choice(
         "a",
         why_not={
-            "b": "That folder is a single run: TensorBoard would show its train and "
-            "validation curves, but none of the other runs.",
-            "c": "That is only the training side of a single run: no validation curves and "
-            "no other runs.",
+            "b": N_(
+                "That folder is a single run: TensorBoard would show its train and "
+                "validation curves, but none of the other runs."
+            ),
+            "c": N_(
+                "That is only the training side of a single run: no validation curves and "
+                "no other runs."
+            ),
         },
     ),
     hint=(
-        "What does TensorBoard call a run? Look for the one folder that contains all of them.",
-        "TensorBoard turns every sub-folder that holds event files into a run, so give it "
-        "the folder above all the run folders.",
+        N_("What does TensorBoard call a run? Look for the one folder that contains all of them."),
+        N_(
+            "TensorBoard turns every sub-folder that holds event files into a run, so give it "
+            "the folder above all the run folders."
+        ),
     ),
-    on_correct="Point TensorBoard at the parent folder, and every run in it appears.",
+    on_correct=N_("Point TensorBoard at the parent folder, and every run in it appears."),
     right=("a", " A "),
     wrong=(("b", "single run"), ("c", "training side"), ("d", "one letter")),
 )
 q2 = Exercise(
-    "Exercise 2",
+    N_("Exercise 2"),
     core.multiple_choice(
         "c",
         why_not={
-            "a": "TensorBoard tells runs apart by their folders only: both trainings wrote "
-            "into the same folder, so they are one run.",
-            "b": "The callback never deletes anything: the first training's event files "
-            "stay, and the second's are added next to them.",
+            "a": N_(
+                "TensorBoard tells runs apart by their folders only: both trainings wrote "
+                "into the same folder, so they are one run."
+            ),
+            "b": N_(
+                "The callback never deletes anything: the first training's event files "
+                "stay, and the second's are added next to them."
+            ),
         },
     ),
     hint=(
-        "How does TensorBoard decide what is one run? And does the callback delete anything?",
-        "Runs are told apart by their folders only, and the callback never deletes a file: "
-        "both trainings' event files end up side by side in logs/my_run.",
+        N_("How does TensorBoard decide what is one run? And does the callback delete anything?"),
+        N_(
+            "Runs are told apart by their folders only, and the callback never deletes a "
+            "file: both trainings' event files end up side by side in logs/my_run."
+        ),
     ),
-    on_correct="That is why every run gets a new, time-stamped folder.",
+    on_correct=N_("That is why every run gets a new, time-stamped folder."),
     right=("c",),
     wrong=(("a", "one run"), ("b", "never deletes")),
 )
 
 
 q3 = core.number_question(
-    "Exercise 3",
+    N_("Exercise 3"),
     60,
-    what="a whole number of values",
+    what=N_("a whole number of values"),
     why_not={
-        600: "600 is one value per batch, which is what steps_per_execution=1 gives. With "
-        "10 batches per execution the callback is called once per 10 batches.",
-        20: "20 is the count for one epoch; the question asks for all 3 epochs.",
-        3: "3 is the number of epoch_loss values; update_freq='batch' logs more.",
+        600: N_(
+            "600 is one value per batch, which is what steps_per_execution=1 gives. With "
+            "10 batches per execution the callback is called once per 10 batches."
+        ),
+        20: N_("20 is the count for one epoch; the question asks for all 3 epochs."),
+        3: N_("3 is the number of epoch_loss values; update_freq='batch' logs more."),
     },
-    otherwise="{given:g} is not it: count the executions of 10 batches in 3 epochs.",
+    otherwise=N_("{given:g} is not it: count the executions of 10 batches in 3 epochs."),
     hint=(
-        "With steps_per_execution, how often does Keras call a callback's batch hooks?",
-        "The batch hooks run once per execution of steps_per_execution batches: count the "
-        "executions of 10 batches in 3 epochs of 200 batches.",
+        N_("With steps_per_execution, how often does Keras call a callback's batch hooks?"),
+        N_(
+            "The batch hooks run once per execution of steps_per_execution batches: count "
+            "the executions of 10 batches in 3 epochs of 200 batches."
+        ),
     ),
-    on_correct="With steps_per_execution, 'per batch' logging means once per execution.",
+    on_correct=N_("With steps_per_execution, 'per batch' logging means once per execution."),
     right=(60.0,),
     wrong=((61, "is not it"),),
 )
 q4 = Exercise(
-    "Exercise 4",
+    N_("Exercise 4"),
     core.multiple_choice(
         "b",
         why_not={
-            "a": "TensorBoard listens on the server's loopback address only, so the server's "
-            "port 6006 cannot be reached from outside (and a firewall would usually block it "
-            "too).",
-            "c": "--bind_all opens TensorBoard to everyone who can reach the server, with no "
-            "password. An SSH tunnel shows it to you alone.",
+            "a": N_(
+                "TensorBoard listens on the server's loopback address only, so the server's "
+                "port 6006 cannot be reached from outside (and a firewall would usually "
+                "block it too)."
+            ),
+            "c": N_(
+                "--bind_all opens TensorBoard to everyone who can reach the server, with no "
+                "password. An SSH tunnel shows it to you alone."
+            ),
         },
     ),
     hint=(
-        "Which option shows TensorBoard to you without showing it to the whole network?",
-        "TensorBoard listens on the server's loopback address only; `ssh -L` carries a port "
-        "of your laptop to it through your own SSH connection.",
+        N_("Which option shows TensorBoard to you without showing it to the whole network?"),
+        N_(
+            "TensorBoard listens on the server's loopback address only; `ssh -L` carries a "
+            "port of your laptop to it through your own SSH connection."
+        ),
     ),
-    on_correct="An SSH tunnel: the server's port 6006 appears as your laptop's port 6006.",
+    on_correct=N_("An SSH tunnel: the server's port 6006 appears as your laptop's port 6006."),
     right=("b",),
     wrong=(("a", "loopback"), ("c", "--bind_all")),
 )
@@ -152,7 +175,7 @@ def _val_accuracy_with(callback_class: Any, log_dir: Path) -> list[float]:
         epoch_logs=("loss", "accuracy", "val_loss", "val_accuracy"),
         seconds=_TRAINING_SECONDS,
         # Word for word what the committed chapter notebook shows for the placeholder.
-        unfinished="your callback is not written yet: fill in its body, then check again.",
+        unfinished=_("your callback is not written yet: fill in its body, then check again."),
     )
     return list(history["val_accuracy"])
 
@@ -168,8 +191,10 @@ def _fresh_event_files(log_dir: Path, since: float) -> list[Path]:
     event_files = sorted(log_dir.rglob(EVENT_FILE_GLOB)) if log_dir.is_dir() else []
     if not event_files:
         raise Incorrect(
-            "Training ran, but no event file appeared in log_dir: create the writer with "
-            "tf.summary.create_file_writer(self.log_dir) and write into it."
+            _(
+                "Training ran, but no event file appeared in log_dir: create the writer with "
+                "tf.summary.create_file_writer(self.log_dir) and write into it."
+            )
         )
     fresh = []
     for path in event_files:
@@ -181,14 +206,18 @@ def _fresh_event_files(log_dir: Path, since: float) -> list[Path]:
         return fresh
     if all(path.stat().st_size == 0 for path in event_files):
         raise Incorrect(
-            f"The event file {event_files[0].name} is empty: nothing reached the disk. Write "
-            "with tf.summary.scalar inside `with self.writer.as_default():`, and flush or "
-            "close the writer in on_train_end."
+            _(
+                "The event file {name} is empty: nothing reached the disk. Write "
+                "with tf.summary.scalar inside `with self.writer.as_default():`, and flush or "
+                "close the writer in on_train_end."
+            ).format(name=event_files[0].name)
         )
     raise Incorrect(
-        f"The event files in log_dir were written before the check's training started "
-        f"({event_files[0].name}...), so they are not this run's log: write them during "
-        "training, with a writer your callback creates for log_dir."
+        _(
+            "The event files in log_dir were written before the check's training started "
+            "({name}...), so they are not this run's log: write them during "
+            "training, with a writer your callback creates for log_dir."
+        ).format(name=event_files[0].name)
     )
 
 
@@ -205,38 +234,50 @@ def _check_q5(callback_class: Any) -> None:
             for tag, pairs in read_scalars(event_folder).items():
                 scalars.setdefault(tag, []).extend(pairs)
     if _TAG not in scalars:
-        found = ", ".join(sorted(scalars)) or "no scalars at all"
+        found = ", ".join(sorted(scalars)) or _("no scalars at all")
         raise Incorrect(
-            f'The event files hold {found}, but no scalar tagged "{_TAG}". If you called '
-            "tf.summary.scalar, flush or close the writer in on_train_end so the values "
-            "reach the disk; and use the tag exactly as given."
+            _(
+                'The event files hold {found}, but no scalar tagged "{tag}". If you called '
+                "tf.summary.scalar, flush or close the writer in on_train_end so the values "
+                "reach the disk; and use the tag exactly as given."
+            ).format(found=found, tag=_TAG)
         )
     pairs = sorted(scalars[_TAG])
-    steps = [step for step, _ in pairs]
+    steps = [step for step, _value in pairs]
     if len(pairs) != _EPOCHS:
         raise Incorrect(
-            f'The check trained {_EPOCHS} epochs, but "{_TAG}" has {len(pairs)} values '
-            f"(at steps {steps}): log exactly one value per epoch, in on_epoch_end."
+            _(
+                'The check trained {epochs} epochs, but "{tag}" has {count} values '
+                "(at steps {steps}): log exactly one value per epoch, in on_epoch_end."
+            ).format(epochs=_EPOCHS, tag=_TAG, count=len(pairs), steps=steps)
         )
     if steps not in (list(range(_EPOCHS)), list(range(1, _EPOCHS + 1))):
         raise Incorrect(
-            f"The values are at steps {steps}: use the epoch number as the step "
-            "(step=epoch), so TensorBoard draws one point per epoch."
+            _(
+                "The values are at steps {steps}: use the epoch number as the step "
+                "(step=epoch), so TensorBoard draws one point per epoch."
+            ).format(steps=steps)
         )
     expected = [1.0 - value for value in val_accuracy]
-    logged = [value for _, value in pairs]
+    logged = [value for _step, value in pairs]
     if not all(math.isfinite(value) for value in logged):
-        raise Incorrect(f"Some logged values are not finite numbers: {logged}.")
+        raise Incorrect(
+            _("Some logged values are not finite numbers: {logged}.").format(logged=logged)
+        )
     if np.allclose(logged, val_accuracy, atol=1e-5) and not np.allclose(
         logged, expected, atol=1e-5
     ):
-        raise Incorrect("You logged the validation accuracy itself; the error rate is 1 minus it.")
+        raise Incorrect(
+            _("You logged the validation accuracy itself; the error rate is 1 minus it.")
+        )
     if not np.allclose(logged, expected, atol=1e-5):
         shown = ", ".join(f"{value:.3f}" for value in logged)
         wanted = ", ".join(f"{value:.3f}" for value in expected)
         raise Incorrect(
-            f'"{_TAG}" holds {shown}, but 1 - val_accuracy was {wanted} in those epochs: '
-            "log 1 - logs['val_accuracy']."
+            _(
+                '"{tag}" holds {shown}, but 1 - val_accuracy was {wanted} in those epochs: '
+                "log 1 - logs['val_accuracy']."
+            ).format(tag=_TAG, shown=shown, wanted=wanted)
         )
 
 
@@ -329,16 +370,23 @@ def _leaves_a_stale_event_file() -> type:
 
 
 q5 = Exercise(
-    "Exercise 5",
+    N_("Exercise 5"),
     _check_q5,
     hint=(
-        "Three methods, three jobs: open a summary writer when training begins, write one "
-        "scalar per epoch into it, and close it when training ends.",
-        "on_train_begin: self.writer = tf.summary.create_file_writer(self.log_dir); "
-        "on_epoch_end: with self.writer.as_default(): tf.summary.scalar('epoch_error_rate', "
-        "1 - logs['val_accuracy'], step=epoch); on_train_end: self.writer.close().",
+        N_(
+            "Three methods, three jobs: open a summary writer when training begins, write one "
+            "scalar per epoch into it, and close it when training ends."
+        ),
+        N_(
+            "on_train_begin: self.writer = tf.summary.create_file_writer(self.log_dir); "
+            "on_epoch_end: with self.writer.as_default(): "
+            "tf.summary.scalar('epoch_error_rate', "
+            "1 - logs['val_accuracy'], step=epoch); on_train_end: self.writer.close()."
+        ),
     ),
-    on_correct="Your callback logs its own scalar, one value per epoch, readable by TensorBoard.",
+    on_correct=N_(
+        "Your callback logs its own scalar, one value per epoch, readable by TensorBoard."
+    ),
     right=(
         FromSolutions("ErrorRateLogger"),
         _variant("steps from 1", _error_rate, step_offset=1),
@@ -359,22 +407,29 @@ q5 = Exercise(
     ),
 )
 q6 = Exercise(
-    "Exercise 6",
+    N_("Exercise 6"),
     core.multiple_choice(
         "b",
         why_not={
-            "a": "The Keras callback itself writes with tf.summary: TensorBoard shows scalars "
-            "from either the same way.",
-            "c": "TensorBoard shows whatever has reached the event file, during training too; "
-            "the question is when the writer puts the values there.",
+            "a": N_(
+                "The Keras callback itself writes with tf.summary: TensorBoard shows scalars "
+                "from either the same way."
+            ),
+            "c": N_(
+                "TensorBoard shows whatever has reached the event file, during training "
+                "too; the question is when the writer puts the values there."
+            ),
         },
     ),
     hint=(
-        "A summary writer does not write every value to disk at once.",
-        "A writer keeps events in a buffer and writes them out every two minutes by default "
-        "(flush_millis=120000), or when its queue is full; flush() writes them now.",
+        N_("A summary writer does not write every value to disk at once."),
+        N_(
+            "A writer keeps events in a buffer and writes them out every two minutes by "
+            "default (flush_millis=120000), or when its queue is full; flush() writes them "
+            "now."
+        ),
     ),
-    on_correct="flush() sends the buffered values to the event file; close() does too.",
+    on_correct=N_("flush() sends the buffered values to the event file; close() does too."),
     right=("b",),
     wrong=(("a", "tf.summary"), ("c", "during training")),
 )

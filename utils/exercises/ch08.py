@@ -20,6 +20,7 @@ import numpy as np
 
 from utils.exercises import core
 from utils.exercises.core import Built, Exercise, FromSolutions, Incorrect, NotAnswered
+from utils.i18n import N_, _
 
 # --- Exercise 1: reading a learning-rate finder ------------------------------------
 
@@ -27,33 +28,41 @@ LR_AT_MINIMUM = 0.03
 
 
 def _check_q1(answer: Any) -> None:
-    rate = core.as_number(answer, "a learning rate")
+    rate = core.as_number(answer, _("a learning rate"))
     if not np.isfinite(rate) or rate <= 0:
-        raise Incorrect("A learning rate is a positive number.")
+        raise Incorrect(_("A learning rate is a positive number."))
     if rate >= LR_AT_MINIMUM:
         raise Incorrect(
-            f"{rate:g} is at or above the minimum of the curve, at the edge of divergence: "
-            "the loss there is low only thanks to the steps taken before at smaller rates."
+            _(
+                "{rate:g} is at or above the minimum of the curve, at the edge of divergence: "
+                "the loss there is low only thanks to the steps taken before at smaller rates."
+            ).format(rate=rate)
         )
     if rate > 0.01:
         raise Incorrect(
-            f"{rate:g} is below the minimum, but still too close to it to train safely."
+            _("{rate:g} is below the minimum, but still too close to it to train safely.").format(
+                rate=rate
+            )
         )
     if rate < 0.001:
         raise Incorrect(
-            f"{rate:g} is safe but needlessly slow: more than 30 times below the minimum."
+            _("{rate:g} is safe but needlessly slow: more than 30 times below the minimum.").format(
+                rate=rate
+            )
         )
 
 
 q1 = Exercise(
-    "Exercise 1",
+    N_("Exercise 1"),
     _check_q1,
     hint=(
-        "At the minimum of the curve, training is already at the edge of divergence. How far "
-        "below it would you stay?",
-        "Section 2's rule: divide the rate at the minimum by about 10.",
+        N_(
+            "At the minimum of the curve, training is already at the edge of divergence. How "
+            "far below it would you stay?"
+        ),
+        N_("Section 2's rule: divide the rate at the minimum by about 10."),
     ),
-    on_correct="About 0.003: on the steep, stable part of the curve.",
+    on_correct=N_("About 0.003: on the steep, stable part of the curve."),
     right=(0.003, np.float32(0.005), 0.001),
     wrong=(
         (0.03, "at or above the minimum"),
@@ -70,9 +79,9 @@ q1 = Exercise(
 _q2_letter = core.multiple_choice(
     "b",
     why_not={
-        "a": "The number of layers is a small whole number: hp.Int with a uniform range fits.",
-        "c": "A dropout rate from 0 to 0.5 spans no orders of magnitude: uniform is fine.",
-        "d": "The activation is a choice from a list (hp.Choice): it has no scale at all.",
+        "a": N_("The number of layers is a small whole number: hp.Int with a uniform range fits."),
+        "c": N_("A dropout rate from 0 to 0.5 spans no orders of magnitude: uniform is fine."),
+        "d": N_("The activation is a choice from a list (hp.Choice): it has no scale at all."),
     },
     choices="abcd",
 )
@@ -81,21 +90,29 @@ _q2_letter = core.multiple_choice(
 def _check_q2(answer: Any) -> None:
     """The letter, also as the question prints it: "(b)"."""
     if not isinstance(answer, str):
-        raise Incorrect(f"Give one letter as a string, such as 'a', not a {type(answer).__name__}.")
+        raise Incorrect(
+            _("Give one letter as a string, such as 'a', not a {kind}.").format(
+                kind=type(answer).__name__
+            )
+        )
     _q2_letter(answer.strip().strip("()"))
 
 
 _check_q2.answer = _q2_letter.answer  # type: ignore[attr-defined]
 
 q2 = Exercise(
-    "Exercise 2",
+    N_("Exercise 2"),
     _check_q2,
     hint=(
-        "Which range covers several powers of 10?",
-        "A log scale gives each factor of 10 the same share of the trials. That matters for a "
-        "range like 0.00001 to 0.1, not for a count, a choice from a list, or 0 to 0.5.",
+        N_("Which range covers several powers of 10?"),
+        N_(
+            "A log scale gives each factor of 10 the same share of the trials. That matters for "
+            "a range like 0.00001 to 0.1, not for a count, a choice from a list, or 0 to 0.5."
+        ),
     ),
-    on_correct="Rates from 1e-5 to 1e-1 span four powers of 10: each gets a quarter of the trials.",
+    on_correct=N_(
+        "Rates from 1e-5 to 1e-1 span four powers of 10: each gets a quarter of the trials."
+    ),
     right=("b", " (B) "),
     wrong=(
         ("a", "small whole number"),
@@ -111,12 +128,14 @@ q2 = Exercise(
 # Names Keras accepts for the one loss that fits 10 exclusive classes with integer labels.
 SPARSE_CROSSENTROPY = {"sparse_categorical_crossentropy", "sparsecategoricalcrossentropy"}
 LOSS_FEEDBACK = {
-    "binary_crossentropy": "Binary cross-entropy scores each of the 10 outputs as its own "
-    "yes/no question; one class out of 10, with labels 0 to 9, needs "
-    "loss='sparse_categorical_crossentropy'.",
-    "categorical_crossentropy": "categorical_crossentropy expects one-hot labels, but "
-    "Fashion-MNIST's labels are class numbers 0 to 9: use "
-    "loss='sparse_categorical_crossentropy'.",
+    "binary_crossentropy": N_(
+        "Binary cross-entropy scores each of the 10 outputs as its own yes/no question; one "
+        "class out of 10, with labels 0 to 9, needs loss='sparse_categorical_crossentropy'."
+    ),
+    "categorical_crossentropy": N_(
+        "categorical_crossentropy expects one-hot labels, but Fashion-MNIST's labels are class "
+        "numbers 0 to 9: use loss='sparse_categorical_crossentropy'."
+    ),
 }
 
 
@@ -147,21 +166,27 @@ def _check_q3_space(hp: Any) -> None:
     space = _space(hp)
     if "units" not in space:
         raise Incorrect(
-            f"No hyperparameter named 'units' was asked for (I saw {sorted(space) or 'none'})."
+            _("No hyperparameter named 'units' was asked for (I saw {seen}).").format(
+                seen=sorted(space) or _("none")
+            )
         )
     if type(space["units"]).__name__ != "Int":
-        raise Incorrect("'units' should be a whole number: use hp.Int.")
+        raise Incorrect(_("'units' should be a whole number: use hp.Int."))
     if "learning_rate" not in space:
         raise Incorrect(
-            f"No hyperparameter named 'learning_rate' was asked for (I saw {sorted(space)})."
+            _("No hyperparameter named 'learning_rate' was asked for (I saw {seen}).").format(
+                seen=sorted(space)
+            )
         )
     learning_rate = space["learning_rate"]
     if type(learning_rate).__name__ != "Float":
-        raise Incorrect("'learning_rate' should be a real number: use hp.Float.")
+        raise Incorrect(_("'learning_rate' should be a real number: use hp.Float."))
     if getattr(learning_rate, "sampling", None) != "log":
         raise Incorrect(
-            "'learning_rate' is sampled uniformly: pass sampling='log', so every factor of 10 "
-            "gets the same share of the trials."
+            _(
+                "'learning_rate' is sampled uniformly: pass sampling='log', so every factor of "
+                "10 gets the same share of the trials."
+            )
         )
 
 
@@ -170,52 +195,66 @@ def _check_q3_layers(model: Any, hp: Any, outputs: np.ndarray) -> None:
 
     if outputs.shape != (len(Q3_IMAGES), 10):
         raise Incorrect(
-            f"Your model outputs shape {outputs.shape[1:]} per image; "
-            "10 classes need Dense(10, activation='softmax')."
+            _(
+                "Your model outputs shape {shape} per image; "
+                "10 classes need Dense(10, activation='softmax')."
+            ).format(shape=outputs.shape[1:])
         )
     dense_layers = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
     if len(dense_layers) != 3:
         raise Incorrect(
-            f"Two hidden layers plus the output make 3 Dense layers; yours has {len(dense_layers)}."
+            _("Two hidden layers plus the output make 3 Dense layers; yours has {count}.").format(
+                count=len(dense_layers)
+            )
         )
     units = hp.get("units")
     if any(layer.units != units for layer in dense_layers[:2]):
-        raise Incorrect("Both hidden layers should use the tuned number of units, hp's 'units'.")
+        raise Incorrect(_("Both hidden layers should use the tuned number of units, hp's 'units'."))
     if any(getattr(layer.activation, "__name__", "") == "linear" for layer in dense_layers[:2]):
         raise Incorrect(
-            "A hidden layer has no activation: two linear layers in a row are one linear map. "
-            "Give each hidden layer activation='relu'."
+            _(
+                "A hidden layer has no activation: two linear layers in a row are one linear "
+                "map. Give each hidden layer activation='relu'."
+            )
         )
 
 
 def _check_q3_outputs_and_loss(model: Any, outputs: np.ndarray) -> None:
     loss = getattr(model, "loss", None)
     if loss is None:
-        raise Incorrect("Your model was compiled without a loss: pass loss=... to compile.")
+        raise Incorrect(_("Your model was compiled without a loss: pass loss=... to compile."))
     name, from_logits = _loss_name(loss), _from_logits(loss)
     probabilities = bool(np.all(outputs >= 0) and np.all(outputs <= 1))
     sums_to_one = probabilities and np.allclose(outputs.sum(axis=1), 1.0, atol=1e-3)
     if probabilities and not sums_to_one:
         raise Incorrect(
-            "Your 10 outputs do not add up to 1 for an image: sigmoid outputs answer 10 "
-            "separate yes/no questions. One class out of 10 needs activation='softmax'."
+            _(
+                "Your 10 outputs do not add up to 1 for an image: sigmoid outputs answer 10 "
+                "separate yes/no questions. One class out of 10 needs activation='softmax'."
+            )
         )
     if name in LOSS_FEEDBACK:
-        raise Incorrect(LOSS_FEEDBACK[name])
+        raise Incorrect(_(LOSS_FEEDBACK[name]))
     if name not in SPARSE_CROSSENTROPY:
         raise Incorrect(
-            f"Your model is compiled with the loss {name!r}; a classifier of 10 exclusive "
-            "classes with labels 0 to 9 trains with loss='sparse_categorical_crossentropy'."
+            _(
+                "Your model is compiled with the loss {name!r}; a classifier of 10 exclusive "
+                "classes with labels 0 to 9 trains with loss='sparse_categorical_crossentropy'."
+            ).format(name=name)
         )
     if sums_to_one and from_logits:
         raise Incorrect(
-            "Your loss has from_logits=True, but the softmax already turned the outputs into "
-            "probabilities: drop from_logits=True (or the softmax)."
+            _(
+                "Your loss has from_logits=True, but the softmax already turned the outputs "
+                "into probabilities: drop from_logits=True (or the softmax)."
+            )
         )
     if not sums_to_one and not from_logits:
         raise Incorrect(
-            "Your outputs are not probabilities (some are below 0 or above 1): end with "
-            "Dense(10, activation='softmax'), as the exercise asks."
+            _(
+                "Your outputs are not probabilities (some are below 0 or above 1): end with "
+                "Dense(10, activation='softmax'), as the exercise asks."
+            )
         )
 
 
@@ -225,12 +264,14 @@ def _check_q3_optimizer(model: Any, hp: Any) -> None:
     optimizer_name = type(model.optimizer).__name__
     if optimizer_name != "Adam":
         raise Incorrect(
-            f"Your model trains with {optimizer_name}; the exercise asks for Adam: "
-            "optimizer=keras.optimizers.Adam(learning_rate=...)."
+            _(
+                "Your model trains with {optimizer}; the exercise asks for Adam: "
+                "optimizer=keras.optimizers.Adam(learning_rate=...)."
+            ).format(optimizer=optimizer_name)
         )
     rate = float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
     if not np.isclose(rate, hp.get("learning_rate"), rtol=1e-4):
-        raise Incorrect("The optimizer does not use the tuned learning rate: pass it to Adam.")
+        raise Incorrect(_("The optimizer does not use the tuned learning rate: pass it to Adam."))
 
 
 def _check_q3_metric(model: Any, outputs: np.ndarray) -> None:
@@ -238,27 +279,33 @@ def _check_q3_metric(model: Any, outputs: np.ndarray) -> None:
     counts right classes; evaluating on labels equal to the model's own guesses tells."""
     labels = outputs.argmax(axis=1)
     try:
-        with core.time_limit(60, "Evaluating your model"):
+        with core.time_limit(60, _("Evaluating your model")):
             scores = model.evaluate(
                 Q3_IMAGES, labels, batch_size=len(labels), verbose=0, return_dict=True
             )
     except Exception as error:
         raise Incorrect(
-            f"Your model could not be evaluated on images with labels 0 to 9 "
-            f"({type(error).__name__}); check its loss and metrics: metrics=['accuracy'] picks "
-            "the accuracy that fits integer labels."
+            _(
+                "Your model could not be evaluated on images with labels 0 to 9 "
+                "({error}); check its loss and metrics: metrics=['accuracy'] picks "
+                "the accuracy that fits integer labels."
+            ).format(error=type(error).__name__)
         ) from None
     if "accuracy" not in scores:
-        seen = ", ".join(name for name in scores if name != "loss") or "none"
+        seen = ", ".join(name for name in scores if name != "loss") or _("none")
         raise Incorrect(
-            "A tuner with objective='val_accuracy' needs a metric logged as 'accuracy', and "
-            f"your model logs {seen}: compile with metrics=['accuracy']."
+            _(
+                "A tuner with objective='val_accuracy' needs a metric logged as 'accuracy', and "
+                "your model logs {seen}: compile with metrics=['accuracy']."
+            ).format(seen=seen)
         )
     if not np.isclose(float(scores["accuracy"]), 1.0):
         raise Incorrect(
-            "Your 'accuracy' metric does not count the right classes (it scored the model's own "
-            f"guesses {float(scores['accuracy']):.2f}): use metrics=['accuracy'], which Keras "
-            "turns into the accuracy for integer labels."
+            _(
+                "Your 'accuracy' metric does not count the right classes (it scored the model's "
+                "own guesses {accuracy:.2f}): use metrics=['accuracy'], which Keras "
+                "turns into the accuracy for integer labels."
+            ).format(accuracy=float(scores["accuracy"]))
         )
 
 
@@ -269,15 +316,19 @@ def _check_q3(build_model: Any) -> None:
     hp = kt.HyperParameters()
     model = core.call_student_function(build_model, hp, name="build_model")
     if not isinstance(model, keras.Model):
-        raise Incorrect(f"build_model must return a Keras model, not a {type(model).__name__}.")
+        raise Incorrect(
+            _("build_model must return a Keras model, not a {kind}.").format(
+                kind=type(model).__name__
+            )
+        )
     _check_q3_space(hp)
     if getattr(model, "optimizer", None) is None or not getattr(model, "compiled", True):
-        raise Incorrect("Compile the model inside build_model: the tuner trains it right away.")
+        raise Incorrect(_("Compile the model inside build_model: the tuner trains it right away."))
     try:
-        with core.time_limit(60, "Your model"):
+        with core.time_limit(60, _("Your model")):
             outputs = np.asarray(keras.ops.convert_to_numpy(model(Q3_IMAGES)), dtype=float)
     except Exception:
-        raise Incorrect("Your model could not take images of shape (28, 28).") from None
+        raise Incorrect(_("Your model could not take images of shape (28, 28).")) from None
     _check_q3_layers(model, hp, outputs)
     _check_q3_outputs_and_loss(model, outputs)
     _check_q3_optimizer(model, hp)
@@ -329,18 +380,22 @@ def _build_model_variant(
 
 
 q3 = Exercise(
-    "Exercise 3",
+    N_("Exercise 3"),
     _check_q3,
     hint=(
-        "Ask hp for the two values at the top of build_model, then use them to build and "
-        "compile the model; section 3's build_model is a pattern to follow.",
-        'units = hp.Int("units", 64, 512, step=64) for both hidden layers (activation="relu"); '
-        'hp.Float("learning_rate", 1e-4, 1e-2, sampling="log") for '
-        "keras.optimizers.Adam(learning_rate=...); a Dense(10, activation='softmax') output; "
-        'compile with loss="sparse_categorical_crossentropy" and metrics=["accuracy"], then '
-        "return the model.",
+        N_(
+            "Ask hp for the two values at the top of build_model, then use them to build and "
+            "compile the model; section 3's build_model is a pattern to follow."
+        ),
+        N_(
+            'units = hp.Int("units", 64, 512, step=64) for both hidden layers (activation="relu"); '
+            'hp.Float("learning_rate", 1e-4, 1e-2, sampling="log") for '
+            "keras.optimizers.Adam(learning_rate=...); a Dense(10, activation='softmax') output; "
+            'compile with loss="sparse_categorical_crossentropy" and metrics=["accuracy"], then '
+            "return the model."
+        ),
     ),
-    on_correct="This function is all a tuner needs to build and train any model of the space.",
+    on_correct=N_("This function is all a tuner needs to build and train any model of the space."),
     right=(
         FromSolutions("build_model"),
         _build_model_variant(hidden_activation="elu"),
@@ -450,26 +505,30 @@ def _check_model(model: Any) -> None:
 
     if not isinstance(model, keras.Model):
         raise Incorrect(
-            f'capstone["model"] should be your trained Keras model, not a {type(model).__name__}.'
+            _('capstone["model"] should be your trained Keras model, not a {kind}.').format(
+                kind=type(model).__name__
+            )
         )
     optimizer = getattr(model, "optimizer", None)
     if optimizer is None or not hasattr(optimizer, "iterations"):
-        raise NotAnswered("Your model is not compiled yet: compile it, train it, then check.")
+        raise NotAnswered(_("Your model is not compiled yet: compile it, train it, then check."))
     if int(optimizer.iterations) == 0:
-        raise NotAnswered("Your model has not been trained yet: call fit, then check again.")
+        raise NotAnswered(_("Your model has not been trained yet: call fit, then check again."))
 
 
 def _check_finder(finder: Any) -> None:
     rates = getattr(finder, "learning_rates", None)
     if rates is None:
         raise Incorrect(
-            'capstone["finder"] should be the LearningRateFinder callback you passed to fit.'
+            _('capstone["finder"] should be the LearningRateFinder callback you passed to fit.')
         )
-    steps = len(core.finite_items(rates, "the finder's learning rates", limit=100_000))
+    steps = len(core.finite_items(rates, _("the finder's learning rates"), limit=100_000))
     if steps < 20:
         raise Incorrect(
-            f"Your learning-rate finder recorded only {steps} steps: pass it to fit with "
-            "enough epochs (it stops by itself) and steps_per_execution=1."
+            _(
+                "Your learning-rate finder recorded only {steps} steps: pass it to fit with "
+                "enough epochs (it stops by itself) and steps_per_execution=1."
+            ).format(steps=steps)
         )
 
 
@@ -477,21 +536,23 @@ def _check_tuner(tuner: Any) -> None:
     oracle = getattr(tuner, "oracle", None)
     trials = getattr(oracle, "trials", None)
     if not isinstance(trials, Mapping):
-        raise Incorrect('capstone["tuner"] should be your Keras Tuner tuner, after its search.')
+        raise Incorrect(_('capstone["tuner"] should be your Keras Tuner tuner, after its search.'))
     statuses = [
         str(getattr(trial, "status", None))
-        for trial in core.finite_items(trials.values(), "the tuner's trials")
+        for trial in core.finite_items(trials.values(), _("the tuner's trials"))
     ]
     done = statuses.count("COMPLETED")
     if done >= 2:
         return
-    message = f"Your tuner completed {done} trial(s): run a search of at least 2 trials."
+    message = _("Your tuner completed {done} trial(s): run a search of at least 2 trials.").format(
+        done=done
+    )
     if len(statuses) > done:
-        message += (
-            f" It holds {len(statuses)} trials, so some come from an earlier try: a tuner "
+        message += " " + _(
+            "It holds {count} trials, so some come from an earlier try: a tuner "
             "reloads the trials in its folder and counts them towards max_trials. Build it "
             "with overwrite=True (or a new project_name), then search again."
-        )
+        ).format(count=len(statuses))
     raise Incorrect(message)
 
 
@@ -499,63 +560,80 @@ def _check_files(checkpoint: Any, log_dir: Any) -> None:
     try:
         suffix = Path(os.fspath(checkpoint)).suffix
     except TypeError:
-        raise Incorrect("Give the checkpoint as a path (str or Path).") from None
+        raise Incorrect(_("Give the checkpoint as a path (str or Path).")) from None
     if suffix != ".keras":
-        raise Incorrect(f"The checkpoint {checkpoint} should be a .keras file.")
-    checkpoint = core.fresh_file(checkpoint, "checkpoint")
+        raise Incorrect(_("The checkpoint {path} should be a .keras file.").format(path=checkpoint))
+    checkpoint = core.fresh_file(checkpoint, _("checkpoint"))
     if not zipfile.is_zipfile(checkpoint):
         raise Incorrect(
-            f"{checkpoint} is not a Keras archive (a .keras file is a zip): let "
-            "ModelCheckpoint write it, with a path that ends in .keras."
+            _(
+                "{path} is not a Keras archive (a .keras file is a zip): let "
+                "ModelCheckpoint write it, with a path that ends in .keras."
+            ).format(path=checkpoint)
         )
     try:
         log_dir = Path(os.fspath(log_dir))
     except TypeError:
-        raise Incorrect("Give the log folder as a path (str or Path).") from None
+        raise Incorrect(_("Give the log folder as a path (str or Path).")) from None
     events = list(log_dir.rglob("*tfevents*")) if log_dir.is_dir() else []
     if not events:
         raise Incorrect(
-            f"No TensorBoard event files were found in {log_dir}: pass "
-            "keras.callbacks.TensorBoard(log_dir=...) to the final fit."
+            _(
+                "No TensorBoard event files were found in {folder}: pass "
+                "keras.callbacks.TensorBoard(log_dir=...) to the final fit."
+            ).format(folder=log_dir)
         )
     if max(event.stat().st_mtime for event in events) < core.SESSION_START - 1.0:
         raise Incorrect(
-            f"The event files in {log_dir} were written before this session: pass "
-            "keras.callbacks.TensorBoard(log_dir=...) to the final fit and run it again."
+            _(
+                "The event files in {folder} were written before this session: pass "
+                "keras.callbacks.TensorBoard(log_dir=...) to the final fit and run it again."
+            ).format(folder=log_dir)
         )
 
 
 def _accuracy(model: Any, images: np.ndarray, labels: np.ndarray, what: str) -> float:
-    with core.time_limit(SCORING_SECONDS, f"Scoring your model on the {what}"):
+    """The model's accuracy on ``images``, which ``what`` names (marked for translation)."""
+    what = _(what)
+    with core.time_limit(SCORING_SECONDS, _("Scoring your model on the {what}").format(what=what)):
         return core.image_classifier_accuracy(model, images, labels, what)
 
 
 def _check_q4(answer: Any) -> None:
     if not isinstance(answer, Mapping):
         raise Incorrect(
-            f"Give a dictionary with the keys {', '.join(CAPSTONE_KEYS)}, not a "
-            f"{type(answer).__name__}."
+            _("Give a dictionary with the keys {keys}, not a {kind}.").format(
+                keys=", ".join(CAPSTONE_KEYS), kind=type(answer).__name__
+            )
         )
     missing = [key for key in CAPSTONE_KEYS if key not in answer]
     if missing:
-        raise Incorrect(f"Your dictionary lacks the key(s) {', '.join(missing)}.")
+        raise Incorrect(
+            _("Your dictionary lacks the key(s) {keys}.").format(keys=", ".join(missing))
+        )
     _check_model(answer["model"])
     _check_finder(answer["finder"])
     _check_tuner(answer["tuner"])
     _check_files(answer["checkpoint"], answer["log_dir"])
-    accuracy = _accuracy(answer["model"], *_check_images(), "check's held-out images")
-    valid_accuracy = _accuracy(answer["model"], *_validation_images(), "validation images")
+    accuracy = _accuracy(answer["model"], *_check_images(), N_("check's held-out images"))
+    valid_accuracy = _accuracy(answer["model"], *_validation_images(), N_("validation images"))
     if accuracy - valid_accuracy > SEEN_GAP:
         raise Incorrect(
-            f"Your model scores {accuracy:.3f} on the check's held-out images but "
-            f"{valid_accuracy:.3f} on the validation set: it has most likely trained on the "
-            "held-out images. Train on ch08.exercise_data()'s X_train only, then check again."
+            _(
+                "Your model scores {accuracy:.3f} on the check's held-out images but "
+                "{valid_accuracy:.3f} on the validation set: it has most likely trained on the "
+                "held-out images. Train on ch08.exercise_data()'s X_train only, then check again."
+            ).format(accuracy=accuracy, valid_accuracy=valid_accuracy)
         )
     if not accuracy >= PASS_MARK:
         raise Incorrect(
-            f"Your model scores {accuracy:.3f} on the {CHECK_SIZE:,} held-out images the check "
-            f"keeps back (your validation accuracy: {valid_accuracy:.3f}); reach {PASS_MARK}. "
-            "Tune on your validation set, not on this check."
+            _(
+                "Your model scores {accuracy:.3f} on the {size:,} held-out images the check "
+                "keeps back (your validation accuracy: {valid_accuracy:.3f}); reach {mark}. "
+                "Tune on your validation set, not on this check."
+            ).format(
+                accuracy=accuracy, size=CHECK_SIZE, valid_accuracy=valid_accuracy, mark=PASS_MARK
+            )
         )
 
 
@@ -667,19 +745,25 @@ def _not_a_keras_archive(folder: Path) -> Path:
 
 
 q4 = Exercise(
-    "Exercise 4",
+    N_("Exercise 4"),
     _check_q4,
     hint=(
-        "Work in three cells, one per step, and look at each result before the next: section 2 "
-        "for the finder, section 4 for the search, chapter 6 for the callbacks.",
-        "Finder: a model compiled with steps_per_execution=1, 2 epochs, then "
-        "suggest_learning_rate. Search: kt.RandomSearch(..., overwrite=True), 4 trials of 5 "
-        "epochs on 10,000 images. Final fit: all of the exercise's X_train, batch 256, a "
-        "CosineDecay from the finder's rate over all the steps, about 30 epochs, and "
-        "EarlyStopping(monitor='val_accuracy', patience=10, restore_best_weights=True).",
+        N_(
+            "Work in three cells, one per step, and look at each result before the next: "
+            "section 2 for the finder, section 4 for the search, chapter 6 for the callbacks."
+        ),
+        N_(
+            "Finder: a model compiled with steps_per_execution=1, 2 epochs, then "
+            "suggest_learning_rate. Search: kt.RandomSearch(..., overwrite=True), 4 trials of 5 "
+            "epochs on 10,000 images. Final fit: all of the exercise's X_train, batch 256, a "
+            "CosineDecay from the finder's rate over all the steps, about 30 epochs, and "
+            "EarlyStopping(monitor='val_accuracy', patience=10, restore_best_weights=True)."
+        ),
     ),
-    on_correct="A tuned MLP, trained with every tool of the course so far. Now, and only now, "
-    "you may score it once on the test set.",
+    on_correct=N_(
+        "A tuned MLP, trained with every tool of the course so far. Now, and only now, "
+        "you may score it once on the test set."
+    ),
     right=(_CAPSTONE,),
     wrong=(
         ("my model", "Give a dictionary"),

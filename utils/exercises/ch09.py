@@ -11,33 +11,44 @@ import numpy as np
 
 from utils.exercises import core
 from utils.exercises.core import Built, Exercise, Incorrect
+from utils.i18n import N_, _
 
 # --- Exercise 2: the linear scaling rule --------------------------------------------
 
 
 def _check_q2(answer: Any) -> None:
     if isinstance(answer, dict):
-        raise Incorrect("Give a tuple of two numbers: (batch_size, learning_rate).")
+        raise Incorrect(_("Give a tuple of two numbers: (batch_size, learning_rate)."))
     items = core.finite_items(
-        answer, "a tuple of two numbers: (batch_size, learning_rate)", limit=10
+        answer, N_("a tuple of two numbers: (batch_size, learning_rate)"), limit=10
     )
     if len(items) != 2:
-        raise Incorrect(f"Give two numbers, (batch_size, learning_rate), not {len(items)}.")
-    batch = core.as_number(items[0], "a batch size")
-    rate = core.as_number(items[1], "a learning rate")
+        raise Incorrect(
+            _("Give two numbers, (batch_size, learning_rate), not {count}.").format(
+                count=len(items)
+            )
+        )
+    batch = core.as_number(items[0], N_("a batch size"))
+    rate = core.as_number(items[1], N_("a learning rate"))
     if batch == 256:
-        raise Incorrect("256 is the batch per GPU; the global batch counts all 8 GPUs.")
+        raise Incorrect(_("256 is the batch per GPU; the global batch counts all 8 GPUs."))
     if batch != 2048:
-        raise Incorrect(f"A global batch of {batch:g} is not 256 images on each of 8 GPUs.")
+        raise Incorrect(
+            _("A global batch of {batch:g} is not 256 images on each of 8 GPUs.").format(
+                batch=batch
+            )
+        )
     if math.isclose(rate, 0.001):
         raise Incorrect(
-            "The batch is 8 times larger, so there are 8 times fewer steps: the linear "
-            "scaling rule raises the learning rate by the same factor."
+            _(
+                "The batch is 8 times larger, so there are 8 times fewer steps: the linear "
+                "scaling rule raises the learning rate by the same factor."
+            )
         )
     if math.isclose(rate, 0.001 / 8):
-        raise Incorrect("The rate goes up with the batch, not down.")
+        raise Incorrect(_("The rate goes up with the batch, not down."))
     if not math.isclose(rate, 0.008, rel_tol=1e-6):
-        raise Incorrect(f"A learning rate of {rate:g} is not 8 times 0.001.")
+        raise Incorrect(_("A learning rate of {rate:g} is not 8 times 0.001.").format(rate=rate))
 
 
 # --- Exercise 3: TF_CONFIG ----------------------------------------------------------
@@ -50,39 +61,55 @@ def _check_q3(answer: Any) -> None:
         try:
             answer = json.loads(answer)
         except ValueError:
-            raise Incorrect("Your string is not valid JSON: try json.dumps(a_dict).") from None
+            raise Incorrect(_("Your string is not valid JSON: try json.dumps(a_dict).")) from None
     if not isinstance(answer, dict):
-        raise Incorrect(f"Give a dictionary (or its JSON string), not a {type(answer).__name__}.")
+        raise Incorrect(
+            _("Give a dictionary (or its JSON string), not a {kind}.").format(
+                kind=type(answer).__name__
+            )
+        )
     missing = [key for key in ("cluster", "task") if key not in answer]
     if missing:
         raise Incorrect(
-            f"TF_CONFIG needs the keys 'cluster' and 'task'; {missing[0]!r} is missing."
+            _("TF_CONFIG needs the keys 'cluster' and 'task'; {key} is missing.").format(
+                key=repr(missing[0])
+            )
         )
     cluster, task = answer["cluster"], answer["task"]
     if not isinstance(cluster, dict) or "worker" not in cluster:
-        raise Incorrect("'cluster' should map the job name 'worker' to the list of addresses.")
+        raise Incorrect(_("'cluster' should map the job name 'worker' to the list of addresses."))
     others = sorted(str(job) for job in cluster if job != "worker")
     if others:
         raise Incorrect(
-            f"This cluster has workers only, no {others[0]!r} job: worker 0 acts as the chief."
+            _("This cluster has workers only, no {job} job: worker 0 acts as the chief.").format(
+                job=repr(others[0])
+            )
         )
     addresses = cluster["worker"]
     if isinstance(addresses, str):
-        raise Incorrect("'worker' should map to a list of the three addresses, not one string.")
-    if core.finite_items(addresses, "a list of the worker addresses", limit=100) != CLUSTER:
+        raise Incorrect(_("'worker' should map to a list of the three addresses, not one string."))
+    if core.finite_items(addresses, N_("a list of the worker addresses"), limit=100) != CLUSTER:
         raise Incorrect(
-            "'cluster': {'worker': [...]} should list all three addresses, in the given "
-            "order, identical on every machine."
+            _(
+                "'cluster': {'worker': [...]} should list all three addresses, in the given "
+                "order, identical on every machine."
+            )
         )
     if not isinstance(task, dict) or task.get("type") != "worker":
-        raise Incorrect("'task' should be {'type': 'worker', 'index': ...}.")
+        raise Incorrect(_("'task' should be {'type': 'worker', 'index': ...}."))
     index = task.get("index")
     if isinstance(index, str):
-        raise Incorrect(f"The index is a whole number, not the string {index!r}.")
+        raise Incorrect(
+            _("The index is a whole number, not the string {index}.").format(index=repr(index))
+        )
     if index == 3:
-        raise Incorrect("Indices count from 0: the third machine is index 2.")
+        raise Incorrect(_("Indices count from 0: the third machine is index 2."))
     if isinstance(index, bool) or index != 2:
-        raise Incorrect(f"Index {index!r} points at another machine than the third one.")
+        raise Incorrect(
+            _("Index {index} points at another machine than the third one.").format(
+                index=repr(index)
+            )
+        )
 
 
 # --- Exercise 4: a tf.data pipeline -------------------------------------------------
@@ -93,32 +120,38 @@ _MAX_ELEMENTS = 2 * N_EXAMPLES  # more elements than examples in one epoch: it n
 
 def _labels_of_one_epoch(dataset: Any) -> list[np.ndarray]:
     try:
-        elements = core.finite_items(dataset, "a dataset that ends", limit=_MAX_ELEMENTS)
+        elements = core.finite_items(dataset, N_("a dataset that ends"), limit=_MAX_ELEMENTS)
     except Incorrect:
         raise Incorrect(
-            f"Your dataset gave more than {_MAX_ELEMENTS} elements for {N_EXAMPLES} examples: "
-            "does it end? Leave out .repeat(): fit goes through the epochs itself."
+            _(
+                "Your dataset gave more than {limit} elements for {examples} examples: "
+                "does it end? Leave out .repeat(): fit goes through the epochs itself."
+            ).format(limit=_MAX_ELEMENTS, examples=N_EXAMPLES)
         ) from None
     batches = []
     try:
         for element in elements:
             if not isinstance(element, tuple) or len(element) != 2:
                 raise Incorrect(
-                    "Each element of your dataset should be a (features, label) pair: "
-                    "from_tensor_slices((X, y))."
+                    _(
+                        "Each element of your dataset should be a (features, label) pair: "
+                        "from_tensor_slices((X, y))."
+                    )
                 )
             features, labels = (np.asarray(part) for part in element)
             if labels.ndim == 0:
                 raise Incorrect(
-                    "Your dataset yields single examples, not batches: use .batch(batch_size)."
+                    _("Your dataset yields single examples, not batches: use .batch(batch_size).")
                 )
             if features.ndim != 2 or not np.array_equal(features[:, 0], labels):
-                raise Incorrect("Features and labels got separated: keep (X, y) together.")
+                raise Incorrect(_("Features and labels got separated: keep (X, y) together."))
             batches.append(labels.astype(int))
     except Incorrect:
         raise
     except Exception as error:
-        raise Incorrect(f"Going through your dataset failed ({type(error).__name__}).") from None
+        raise Incorrect(
+            _("Going through your dataset failed ({kind}).").format(kind=type(error).__name__)
+        ) from None
     return batches
 
 
@@ -145,48 +178,67 @@ def _check_q4(make_dataset: Any) -> None:
     y = np.arange(N_EXAMPLES)
     dataset = core.call_student_function(make_dataset, X, y, BATCH, name="make_dataset")
     if not isinstance(dataset, tf.data.Dataset):
-        raise Incorrect(f"make_dataset should return a tf.data.Dataset, not {type(dataset)}.")
+        raise Incorrect(
+            _("make_dataset should return a tf.data.Dataset, not {kind}.").format(
+                kind=type(dataset)
+            )
+        )
     epochs = [_labels_of_one_epoch(dataset) for _ in range(2)]
     sizes = [len(batch) for batch in epochs[0]]
     expected_sizes = [BATCH] * (N_EXAMPLES // BATCH) + [N_EXAMPLES % BATCH]
     if sizes == expected_sizes[:-1]:
         raise Incorrect(
-            f"The last {N_EXAMPLES % BATCH} examples are missing from every epoch: "
-            "drop_remainder=True drops the last, smaller batch. Keep it (the default)."
+            _(
+                "The last {rest} examples are missing from every epoch: "
+                "drop_remainder=True drops the last, smaller batch. Keep it (the default)."
+            ).format(rest=N_EXAMPLES % BATCH)
         )
     if sorted(sizes, reverse=True) != expected_sizes:
         raise Incorrect(
-            f"With {N_EXAMPLES} examples and batch_size={BATCH}, expected {len(expected_sizes)} "
-            f"batches of {BATCH} (the last one of {N_EXAMPLES % BATCH}); got sizes "
-            f"{sizes[:5]}{'...' if len(sizes) > 5 else ''}. Use .batch(batch_size)."
+            _(
+                "With {examples} examples and batch_size={batch}, expected {count} batches of "
+                "{batch} (the last one of {rest}); got sizes {sizes}. Use .batch(batch_size)."
+            ).format(
+                examples=N_EXAMPLES,
+                batch=BATCH,
+                count=len(expected_sizes),
+                rest=N_EXAMPLES % BATCH,
+                sizes=f"{sizes[:5]}{'...' if len(sizes) > 5 else ''}",
+            )
         )
     orders = [np.concatenate(epoch) for epoch in epochs]
     if any(sorted(order) != list(range(N_EXAMPLES)) for order in orders):
-        raise Incorrect("Each epoch should hold every example exactly once.")
+        raise Incorrect(_("Each epoch should hold every example exactly once."))
     if np.array_equal(orders[0], y):
-        raise Incorrect("The examples come out in their original order: add .shuffle(...).")
+        raise Incorrect(_("The examples come out in their original order: add .shuffle(...)."))
     if all(np.array_equal(np.sort(b), np.arange(b.min(), b.max() + 1)) for b in epochs[0]):
-        raise Incorrect("Whole batches were shuffled, not examples: shuffle before you batch.")
+        raise Incorrect(_("Whole batches were shuffled, not examples: shuffle before you batch."))
     stages = _stage_names(dataset)
     if np.array_equal(orders[0], orders[1]) and _cached_before_shuffle(stages):
         raise Incorrect(
-            "Both epochs came out in the same order although the cache comes before the "
-            "shuffle: leave reshuffle_each_iteration at its default, True."
+            _(
+                "Both epochs came out in the same order although the cache comes before the "
+                "shuffle: leave reshuffle_each_iteration at its default, True."
+            )
         )
     if np.array_equal(orders[0], orders[1]):
         raise Incorrect(
-            "Both epochs came out in the same order: a cache placed after the shuffle stores "
-            "the first epoch's order. Cache first, then shuffle."
+            _(
+                "Both epochs came out in the same order: a cache placed after the shuffle "
+                "stores the first epoch's order. Cache first, then shuffle."
+            )
         )
     if all(epoch[0].max() < N_EXAMPLES // 2 for epoch in epochs):
         raise Incorrect(
-            "The first batch only ever holds early examples: your shuffle buffer is small. "
-            "Use a buffer as large as the data set, len(X)."
+            _(
+                "The first batch only ever holds early examples: your shuffle buffer is small. "
+                "Use a buffer as large as the data set, len(X)."
+            )
         )
     if not stages or "Prefetch" not in stages[0]:
-        raise Incorrect("End the pipeline with .prefetch(tf.data.AUTOTUNE).")
+        raise Incorrect(_("End the pipeline with .prefetch(tf.data.AUTOTUNE)."))
     if len(stages) > 1 and not any("Cache" in name for name in stages):
-        raise Incorrect("There is no .cache() step: add it before the shuffle.")
+        raise Incorrect(_("There is no .cache() step: add it before the shuffle."))
 
 
 # --- Exercise 5: reading a search's results -----------------------------------------
@@ -195,18 +247,22 @@ def _check_q4(make_dataset: Any) -> None:
 def _check_q5(answer: Any) -> None:
     if not isinstance(answer, str):
         raise Incorrect(
-            f"Give the worker's id as a string such as 'tuner0', not a {type(answer).__name__}."
+            _("Give the worker's id as a string such as 'tuner0', not a {kind}.").format(
+                kind=type(answer).__name__
+            )
         )
     worker = answer.strip()
     if worker == "tuner1":
         return
     if worker == "4":
-        raise Incorrect("'4' is the best trial's id: give the worker that ran it.")
+        raise Incorrect(_("'4' is the best trial's id: give the worker that ran it."))
     if worker == "tuner0":
         raise Incorrect(
-            "tuner0 ran trials 1, 3 and 5; the best validation accuracy is in another row."
+            _("tuner0 ran trials 1, 3 and 5; the best validation accuracy is in another row.")
         )
-    raise Incorrect(f"{worker!r} is not one of the workers in the table.")
+    raise Incorrect(
+        _("{worker} is not one of the workers in the table.").format(worker=repr(worker))
+    )
 
 
 # --- Exercise 6: a worker killed mid-trial ------------------------------------------
@@ -214,9 +270,9 @@ def _check_q5(answer: Any) -> None:
 _check_q6 = core.multiple_choice(
     "b",
     why_not={
-        "a": "The oracle keeps the trial as 'running' for its tuner id, so it is not lost.",
-        "c": "The chief only runs the oracle: it never trains a model.",
-        "d": "The chief does not notice that a worker died: it hands out no trial on its own.",
+        "a": N_("The oracle keeps the trial as 'running' for its tuner id, so it is not lost."),
+        "c": N_("The chief only runs the oracle: it never trains a model."),
+        "d": N_("The chief does not notice that a worker died: it hands out no trial on its own."),
     },
     choices="abcd",
 )
@@ -225,32 +281,36 @@ _check_q6 = core.multiple_choice(
 # --- The exercise set ---------------------------------------------------------------
 
 q1 = core.number_question(
-    "Exercise 1",
+    N_("Exercise 1"),
     128,
-    what="a number of images",
+    what=N_("a number of images"),
     why_not={
-        512: "512 is the global batch, what one step sees over all replicas: fit splits it.",
-        2048: "2048 would be 512 per GPU; the batch size given to fit is the total.",
+        512: N_("512 is the global batch, what one step sees over all replicas: fit splits it."),
+        2048: N_("2048 would be 512 per GPU; the batch size given to fit is the total."),
     },
-    otherwise="{given:g} images is not it: divide the global batch among the GPUs.",
+    otherwise=N_("{given:g} images is not it: divide the global batch among the GPUs."),
     hint=(
-        "Is the batch size you give fit meant for one replica, or for the whole step?",
-        "fit's batch_size is the global batch: it is split evenly among the "
-        "num_replicas_in_sync replicas, one slice per GPU.",
+        N_("Is the batch size you give fit meant for one replica, or for the whole step?"),
+        N_(
+            "fit's batch_size is the global batch: it is split evenly among the "
+            "num_replicas_in_sync replicas, one slice per GPU."
+        ),
     ),
-    on_correct="128 images per GPU per step, 512 per step in all.",
+    on_correct=N_("128 images per GPU per step, 512 per step in all."),
     right=(np.int64(128),),
     wrong=((100, "divide the global batch"), ("128", "Expected a number of images")),
 )
 q2 = Exercise(
-    "Exercise 2",
+    N_("Exercise 2"),
     _check_q2,
     hint=(
-        "Start with the global batch: how many images does one step see over all 8 GPUs?",
-        "Global batch = per-GPU batch × number of GPUs; the linear scaling rule multiplies "
-        "the learning rate by the same factor as the batch.",
+        N_("Start with the global batch: how many images does one step see over all 8 GPUs?"),
+        N_(
+            "Global batch = per-GPU batch × number of GPUs; the linear scaling rule multiplies "
+            "the learning rate by the same factor as the batch."
+        ),
     ),
-    on_correct="(2048, 0.008): start with a few epochs of warm-up, and check with a finder.",
+    on_correct=N_("(2048, 0.008): start with a few epochs of warm-up, and check with a finder."),
     right=(
         (2048, 0.008),
         [2048, 8e-3],
@@ -274,14 +334,16 @@ _TF_CONFIG = {"cluster": {"worker": CLUSTER}, "task": {"type": "worker", "index"
 
 
 q3 = Exercise(
-    "Exercise 3",
+    N_("Exercise 3"),
     _check_q3,
     hint=(
-        "Every machine gets the same 'cluster'; only its 'task' differs.",
-        "Section 4 shows the shape: {'cluster': {'worker': [the three addresses, in order]}, "
-        "'task': {'type': 'worker', 'index': ...}}, with indices counted from 0.",
+        N_("Every machine gets the same 'cluster'; only its 'task' differs."),
+        N_(
+            "Section 4 shows the shape: {'cluster': {'worker': [the three addresses, in "
+            "order]}, 'task': {'type': 'worker', 'index': ...}}, with indices counted from 0."
+        ),
     ),
-    on_correct="Every machine gets the same 'cluster' and its own 'task' index.",
+    on_correct=N_("Every machine gets the same 'cluster' and its own 'task' index."),
     right=(_TF_CONFIG, json.dumps(_TF_CONFIG)),
     wrong=(
         ({**_TF_CONFIG, "task": {"type": "worker", "index": 3}}, "count from 0"),
@@ -335,15 +397,19 @@ def _features_only(X: Any, y: Any, batch_size: int) -> Any:
 
 
 q4 = Exercise(
-    "Exercise 4",
+    N_("Exercise 4"),
     _check_q4,
     hint=(
-        "Section 5 lists the steps of a pipeline and the order they go in; which of them "
-        "does the exercise ask for?",
-        "from_tensor_slices((X, y)), then cache(), shuffle(len(X)), batch(batch_size), "
-        "prefetch(tf.data.AUTOTUNE).",
+        N_(
+            "Section 5 lists the steps of a pipeline and the order they go in; which of them "
+            "does the exercise ask for?"
+        ),
+        N_(
+            "from_tensor_slices((X, y)), then cache(), shuffle(len(X)), batch(batch_size), "
+            "prefetch(tf.data.AUTOTUNE)."
+        ),
     ),
-    on_correct="Cache, then shuffle, then batch, then prefetch: the order of section 5.",
+    on_correct=N_("Cache, then shuffle, then batch, then prefetch: the order of section 5."),
     right=(
         core.FromSolutions("make_dataset"),
         _pipeline("cache", "shuffle", "batch", "prefetch"),
@@ -367,14 +433,16 @@ q4 = Exercise(
     ),
 )
 q5 = Exercise(
-    "Exercise 5",
+    N_("Exercise 5"),
     _check_q5,
     hint=(
-        "Find the row with the highest val_accuracy, then read its worker column.",
-        'trials["val_accuracy"].idxmax() gives the best trial\'s id; '
-        'trials.loc[that_id, "worker"] reads its worker.',
+        N_("Find the row with the highest val_accuracy, then read its worker column."),
+        N_(
+            'trials["val_accuracy"].idxmax() gives the best trial\'s id; '
+            'trials.loc[that_id, "worker"] reads its worker.'
+        ),
     ),
-    on_correct="tuner1 ran trial 4, the best one.",
+    on_correct=N_("tuner1 ran trial 4, the best one."),
     right=("tuner1", " tuner1 "),
     wrong=(
         ("tuner0", "another row"),
@@ -384,14 +452,18 @@ q5 = Exercise(
     ),
 )
 q6 = Exercise(
-    "Exercise 6",
+    N_("Exercise 6"),
     _check_q6,
     hint=(
-        "What does the oracle remember about each tuner id?",
-        "The oracle keeps one ongoing trial per tuner id: when an id that has a running "
-        "trial asks for a trial, Oracle.create_trial hands back that same trial.",
+        N_("What does the oracle remember about each tuner id?"),
+        N_(
+            "The oracle keeps one ongoing trial per tuner id: when an id that has a running "
+            "trial asks for a trial, Oracle.create_trial hands back that same trial."
+        ),
     ),
-    on_correct="One ongoing trial per tuner id: a restarted worker resumes it, so it runs once.",
+    on_correct=N_(
+        "One ongoing trial per tuner id: a restarted worker resumes it, so it runs once."
+    ),
     right=("b", " B "),
     wrong=(("a", "not lost"), ("c", "never trains"), ("d", "does not notice"), ("e", "one letter")),
 )

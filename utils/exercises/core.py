@@ -41,7 +41,11 @@ from typing import Any
 
 import numpy as np
 
-CORRECT, INCORRECT, UNANSWERED = "correct", "incorrect", "not answered"
+from utils.i18n import N_, _
+
+# A status is shown translated (``_(status)``) and compared as it is.
+CORRECT, INCORRECT, UNANSWERED = N_("correct"), N_("incorrect"), N_("not answered")
+NOT_CHECKED = N_("not checked")
 
 
 class Incorrect(Exception):
@@ -66,7 +70,9 @@ class Feedback:
 
     def __str__(self) -> str:
         icon = {CORRECT: "✅", INCORRECT: "❌", UNANSWERED: "✏️"}[self.status]
-        return f"{icon} {self.exercise}: {self.status}. {self.message}"
+        return _("{icon} {exercise}: {status}. {message}").format(
+            icon=icon, exercise=self.exercise, status=_(self.status), message=self.message
+        )
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(str(self))
@@ -99,7 +105,7 @@ class Exercise:
         checker: Callable[[Any], None],
         *,
         hint: str | Sequence[str],
-        on_correct: str = "Well done.",
+        on_correct: str = N_("Well done."),
         time_limit: float = DEFAULT_CHECK_SECONDS,
         right: Sequence[Any] = (),
         wrong: Sequence[tuple[Any, str]] = (),
@@ -117,39 +123,39 @@ class Exercise:
         self._on_correct = on_correct
         self.time_limit = time_limit
         # How the notebook reaches this exercise (``ch02.q5``); ExerciseSet fills it in.
-        self.ref = "this exercise"
+        self.ref = N_("this exercise")
         self.last_feedback: Feedback | None = None
         self.solved = False  # checked correct at least once in this session
         self._hints_shown = 0
 
     def evaluate(self, answer: Any) -> Feedback:
         """Judge an answer and return the feedback, without showing it."""
+        name = _(self.name)
         if _is_placeholder(answer):
-            feedback = Feedback(self.name, UNANSWERED, _NOT_ANSWERED_YET)
+            feedback = Feedback(name, UNANSWERED, _(_NOT_ANSWERED_YET))
         else:
             try:
-                with time_limit(self.time_limit, "Checking your answer"):
+                with time_limit(self.time_limit, N_("Checking your answer")):
                     note = self._checker(answer)
             except NotAnswered as why:
-                feedback = Feedback(self.name, UNANSWERED, str(why) or _NOT_ANSWERED_YET)
+                feedback = Feedback(name, UNANSWERED, _(str(why)) or _(_NOT_ANSWERED_YET))
             except Incorrect as why:
-                feedback = Feedback(self.name, INCORRECT, f"{why} {self._hint_pointer()}")
+                feedback = Feedback(name, INCORRECT, f"{_(str(why))} {self._hint_pointer()}")
             except _TimeUp as why:
-                feedback = Feedback(self.name, INCORRECT, f"{why} {self._hint_pointer()}")
+                feedback = Feedback(name, INCORRECT, f"{why} {self._hint_pointer()}")
             except SystemExit:
-                feedback = Feedback(self.name, INCORRECT, _EXITED)
+                feedback = Feedback(name, INCORRECT, _(_EXITED))
             except Exception as error:  # an answer so unexpected that checking it broke
-                message = f"Your answer could not be checked ({type(error).__name__}: {error})."
-                feedback = Feedback(self.name, INCORRECT, message)
+                message = _("Your answer could not be checked ({kind}: {error}).").format(
+                    kind=type(error).__name__, error=error
+                )
+                feedback = Feedback(name, INCORRECT, message)
             else:
                 # A checker may return a note for a right answer: why the course prefers
                 # another right answer, or the score reached. It is this try's alone.
-                message = (
-                    f"{note} {self._on_correct}"
-                    if isinstance(note, str) and note
-                    else (self._on_correct)
-                )
-                feedback = Feedback(self.name, CORRECT, message)
+                praise = _(self._on_correct)
+                message = f"{_(note)} {praise}" if isinstance(note, str) and note else praise
+                feedback = Feedback(name, CORRECT, message)
         self.last_feedback = feedback
         self.solved = self.solved or feedback.is_correct
         return feedback
@@ -163,18 +169,23 @@ class Exercise:
         level = min(self._hints_shown, len(self.hints) - 1)
         self._hints_shown += 1
         total = len(self.hints)
-        label = f"Hint {level + 1}/{total}" if total > 1 else "Hint"
-        label = f"{label} for {self.name}"
+        name = _(self.name)
+        if total > 1:
+            label = _("Hint {level}/{total} for {name}").format(
+                level=level + 1, total=total, name=name
+            )
+        else:
+            label = _("Hint for {name}").format(name=name)
         if level + 1 < total:
-            more = f" (Run `{self.ref}.hint()` again for more.)"
+            more = " " + _("(Run `{ref}.hint()` again for more.)").format(ref=_(self.ref))
         elif total > 1:
-            more = " (That is the last hint; the solutions notebook has a worked answer.)"
+            more = " " + _("(That is the last hint; the solutions notebook has a worked answer.)")
         else:
             more = ""
-        print(f"💡 {label}: {self.hints[level]}{more}")
+        print(f"💡 {label}: {_(self.hints[level])}{more}")
 
     def _hint_pointer(self) -> str:
-        return f"Run `{self.ref}.hint()` for a nudge."
+        return _("Run `{ref}.hint()` for a nudge.").format(ref=_(self.ref))
 
 
 class ExerciseSet:
@@ -185,9 +196,15 @@ class ExerciseSet:
     """
 
     def __init__(
-        self, chapter: str, exercises: Iterable[Exercise], *, module: str | None = None
+        self,
+        chapter: str,
+        exercises: Iterable[Exercise],
+        *,
+        module: str | None = None,
+        number: int | None = None,
     ) -> None:
         self.chapter = chapter
+        self.number = number  # the chapter's number, shown as "chapter 4" translated
         self.exercises = list(exercises)
         if module is not None:
             namespace = vars(sys.modules[module])
@@ -208,30 +225,45 @@ class ExerciseSet:
         chapter = f"chapter {number}" if number is not None else short
         namespace = vars(sys.modules[module])
         exercises = [value for value in namespace.values() if isinstance(value, Exercise)]
-        return cls(chapter, exercises, module=module)
+        return cls(chapter, exercises, module=module, number=number)
+
+    def _chapter_shown(self) -> str:
+        if self.number is not None:
+            return _("chapter {number}").format(number=self.number)
+        return _(self.chapter)
 
     def progress(self) -> None:
         """Show each exercise's outcome; one solved once stays solved."""
-        lines = [f"Exercises of {self.chapter}:"]
+        lines = [_("Exercises of {chapter}:").format(chapter=self._chapter_shown())]
         for exercise in self.exercises:
-            latest = exercise.last_feedback.status if exercise.last_feedback else "not checked"
+            latest = exercise.last_feedback.status if exercise.last_feedback else NOT_CHECKED
             if exercise.solved and latest != CORRECT:
-                status = f"{CORRECT} (solved earlier; your latest try was {latest})"
+                status = _("{correct} (solved earlier; your latest try was {latest})").format(
+                    correct=_(CORRECT), latest=_(latest)
+                )
             else:
-                status = latest
-            lines.append(f"  {exercise.name}: {status}")
+                status = _(latest)
+            lines.append(f"  {_(exercise.name)}: {status}")
         print("\n".join(lines))
 
     def assert_all_correct(self) -> None:
         """Fail unless every exercise was checked and found correct (for solutions)."""
         failing = [
-            f"{e.name} ({e.last_feedback.status if e.last_feedback else 'not checked'})"
+            f"{_(e.name)} ({_(e.last_feedback.status if e.last_feedback else NOT_CHECKED)})"
             for e in self.exercises
             if not (e.last_feedback and e.last_feedback.is_correct)
         ]
         if failing:
-            raise AssertionError(f"Not every exercise passes its check: {', '.join(failing)}")
-        print(f"All {len(self.exercises)} exercises of {self.chapter} pass their checks.")
+            raise AssertionError(
+                _("Not every exercise passes its check: {failing}").format(
+                    failing=", ".join(failing)
+                )
+            )
+        print(
+            _("All {count} exercises of {chapter} pass their checks.").format(
+                count=len(self.exercises), chapter=self._chapter_shown()
+            )
+        )
 
 
 # --- Helpers that chapter checkers share -----------------------------------------------
@@ -293,7 +325,9 @@ def multiple_choice(answer: str, why_not: dict[str, str], *, choices: str | None
     def check(given: Any) -> None:
         choice = as_letter(given, letters)
         if choice != answer:
-            raise Incorrect(why_not.get(choice, f'"{choice}" is not the best answer.'))
+            if choice in why_not:
+                raise Incorrect(_(why_not[choice]))
+            raise Incorrect(_('"{choice}" is not the best answer.').format(choice=choice))
 
     check.answer = answer  # type: ignore[attr-defined]
     return check
@@ -326,11 +360,11 @@ def number_question(
         return abs(given - target) <= tolerance
 
     def check(given: Any) -> None:
-        number = as_number(given, what)
+        number = as_number(given, _(what))
         if close(number, answer):
             return
         reason = next((text for bad, text in why_not.items() if close(number, bad)), None)
-        raise Incorrect(reason or otherwise.format(given=number))
+        raise Incorrect(_(reason) if reason else _(otherwise).format(given=number))
 
     check.number = answer  # type: ignore[attr-defined]
     far_off = answer * 7 + 1001
@@ -349,8 +383,8 @@ def number_question(
     )
 
 
-_NOT_ANSWERED_YET = "Replace the `...` with your answer, run the cell, then check again."
-_EXITED = (
+_NOT_ANSWERED_YET = N_("Replace the `...` with your answer, run the cell, then check again.")
+_EXITED = N_(
     "Your code called `sys.exit()` (or `exit()`), which would stop the whole notebook; the "
     "check caught it. Remove that call, run the cell again, then check again."
 )
@@ -385,10 +419,10 @@ def time_limit(seconds: float, what: str) -> Iterator[None]:
     if _deadlines:
         deadline = min(deadline, _deadlines[-1])
     _deadlines.append(deadline)
-    message = (
-        f"{what} was still running after {seconds:g} s, so the check stopped it. Look for "
+    message = _(
+        "{what} was still running after {seconds:g} s, so the check stopped it. Look for "
         "a loop that never ends, a `sleep`, or an iterator with no end."
-    )
+    ).format(what=_(what), seconds=seconds)
     try:
         with _alarm_at(deadline, message, guarded):
             yield
@@ -500,54 +534,78 @@ def private_copy(value: Any) -> Any:
 def call_student_function(
     function: Any,
     *args: Any,
-    name: str = "your function",
+    name: str = N_("your function"),
     seconds: float = DEFAULT_CALL_SECONDS,
 ) -> Any:
     """Call a student's function, turning unfinished code, crashes, ``sys.exit()`` and
     endless loops into feedback. It gets copies of the arguments."""
     if not callable(function):
-        raise Incorrect(f"Expected a function, but got {_describe(function)}.")
+        raise Incorrect(
+            _("Expected a function, but got {value}.").format(value=_describe(function))
+        )
     args = tuple(private_copy(arg) for arg in args)
+    name = _(name)
     try:
         with time_limit(seconds, name[:1].upper() + name[1:]):
             result = function(*args)
     except NotImplementedError:
-        message = f"{name} is not written yet: fill in its body, then check again."
+        message = _("{name} is not written yet: fill in its body, then check again.").format(
+            name=name
+        )
         raise NotAnswered(message) from None
     except SystemExit:
         raise Incorrect(
-            f"{name} called `sys.exit()` (or `exit()`), which would stop the whole notebook; "
-            "return a value instead."
+            _(
+                "{name} called `sys.exit()` (or `exit()`), which would stop the whole notebook; "
+                "return a value instead."
+            ).format(name=name)
         ) from None
     except _TimeUp as why:
         raise Incorrect(str(why)) from None
     except Exception as error:  # a student's bug: report it, don't crash the chapter
-        raise Incorrect(f"{name} raised {type(error).__name__}: {error}.") from None
+        raise Incorrect(
+            _("{name} raised {kind}: {error}.").format(
+                name=name, kind=type(error).__name__, error=error
+            )
+        ) from None
     if _is_placeholder(result):
         raise NotAnswered(
-            f"{name} returned {result!r}: is it finished? Make it `return` its result."
+            _("{name} returned {result}: is it finished? Make it `return` its result.").format(
+                name=name, result=repr(result)
+            )
         )
     return result
 
 
-def as_number(answer: Any, what: str = "a number") -> float:
+def as_number(answer: Any, what: str = N_("a number")) -> float:
     """Accept Python, NumPy or 0-d tensor numbers; reject anything else kindly."""
+    what = _(what)
     if isinstance(answer, (bool, str)):
-        raise Incorrect(f"Expected {what}, but got {_describe(answer)}.")
+        raise Incorrect(_expected_but_got(what, answer))
     try:
         array = np.asarray(answer, dtype=float)
     except (TypeError, ValueError):
-        raise Incorrect(f"Expected {what}, but got {_describe(answer)}.") from None
+        raise Incorrect(_expected_but_got(what, answer)) from None
     if array.shape != ():
-        raise Incorrect(f"Expected {what}, but got an array of shape {array.shape}.")
+        raise Incorrect(
+            _("Expected {what}, but got an array of shape {shape}.").format(
+                what=what, shape=array.shape
+            )
+        )
     return float(array)
+
+
+def _expected_but_got(what: str, answer: Any) -> str:
+    return _("Expected {what}, but got {value}.").format(what=_(what), value=_describe(answer))
 
 
 def as_letter(answer: Any, letters: str = "abc") -> str:
     """Accept one multiple-choice letter, in any case and with spaces; reject others kindly."""
-    options = ", ".join(f'"{letter}"' for letter in letters[:-1]) + f' or "{letters[-1]}"'
     if not isinstance(answer, str) or answer.strip().lower() not in set(letters):
-        raise Incorrect(f"Answer with one letter: {options}.")
+        options = _("{letters} or {last}").format(
+            letters=", ".join(f'"{letter}"' for letter in letters[:-1]), last=f'"{letters[-1]}"'
+        )
+        raise Incorrect(_("Answer with one letter: {options}.").format(options=options))
     return answer.strip().lower()
 
 
@@ -562,27 +620,43 @@ def image_classifier_accuracy(
             break
         except Exception:  # the other input layout may fit the model
             continue
+    what = _(what)
     if outputs is None:
         raise Incorrect(
-            f"Your model could not predict the {what}, given either as {images.shape} or "
-            f"flattened to {(len(images), int(np.prod(images.shape[1:])))}."
+            _(
+                "Your model could not predict the {what}, given either as {shape} or "
+                "flattened to {flat}."
+            ).format(
+                what=what, shape=images.shape, flat=(len(images), int(np.prod(images.shape[1:])))
+            )
         )
     if outputs.shape != (len(images), n_classes):
         raise Incorrect(
-            f"Your model outputs shape {outputs.shape} for {len(images)} {what}; a "
-            f"{n_classes}-class classifier ends with Dense({n_classes}, activation='softmax')."
+            _(
+                "Your model outputs shape {shape} for {count} {what}; a "
+                "{classes}-class classifier ends with Dense({classes}, activation='softmax')."
+            ).format(shape=outputs.shape, count=len(images), what=what, classes=n_classes)
         )
     return float(np.mean(outputs.argmax(axis=1) == labels))
 
 
 def as_array(answer: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
     """Accept array-likes (NumPy, lists, tensors) of the expected shape."""
+    what = _(what)
     try:
         array = np.asarray(answer, dtype=float)
     except (TypeError, ValueError):
-        raise Incorrect(f"Expected {what} as an array, but got {_describe(answer)}.") from None
+        raise Incorrect(
+            _("Expected {what} as an array, but got {value}.").format(
+                what=what, value=_describe(answer)
+            )
+        ) from None
     if array.shape != shape:
-        raise Incorrect(f"Expected {what} of shape {shape}, but got shape {array.shape}.")
+        raise Incorrect(
+            _("Expected {what} of shape {shape}, but got shape {given}.").format(
+                what=what, shape=shape, given=array.shape
+            )
+        )
     return array
 
 
@@ -591,24 +665,31 @@ def finite_items(answer: Any, what: str, limit: int = 1000) -> list[Any]:
     an endless iterator (``itertools.count()``, a generator that never stops) is
     feedback instead of a notebook that fills the memory."""
     if isinstance(answer, (str, bytes)) or not hasattr(answer, "__iter__"):
-        raise Incorrect(f"Expected {what}, but got {_describe(answer)}.")
+        raise Incorrect(_expected_but_got(what, answer))
     try:
         items = list(itertools.islice(iter(answer), limit + 1))
     except Exception:
-        raise Incorrect(f"Expected {what}, but got {_describe(answer)}.") from None
+        raise Incorrect(_expected_but_got(what, answer)) from None
     if len(items) > limit:
-        raise Incorrect(f"Expected {what}, but yours has more than {limit} items (does it end?).")
+        raise Incorrect(
+            _("Expected {what}, but yours has more than {limit} items (does it end?).").format(
+                what=_(what), limit=limit
+            )
+        )
     return items
 
 
-def compiled_model(model: Any, what: str = "your model") -> Any:
+def compiled_model(model: Any, what: str = N_("your model")) -> Any:
     """The model itself, once it is a compiled Keras model; a sentence otherwise."""
     if not hasattr(model, "fit") or not hasattr(model, "predict"):
-        raise Incorrect(f"Expected a Keras model, but got {_describe(model)}.")
+        raise Incorrect(_expected_but_got(N_("a Keras model"), model))
     if not getattr(model, "compiled", True) or getattr(model, "optimizer", None) is None:
+        what = _(what)
         raise Incorrect(
-            f"{what[:1].upper() + what[1:]} is not compiled yet: call `.compile(loss=..., "
-            "optimizer=...)` on it (and train it) before checking."
+            _(
+                "{model} is not compiled yet: call `.compile(loss=..., "
+                "optimizer=...)` on it (and train it) before checking."
+            ).format(model=what[:1].upper() + what[1:])
         )
     return model
 
@@ -621,22 +702,39 @@ SESSION_START = time.time()
 def fresh_file(path: Any, what: str, since: float | None = None) -> Path:
     """``path`` as a Path once it is a non-empty regular file written by this session
     (after ``since``, default: when the checks were imported); a sentence otherwise."""
+    what = _(what)
     try:
         path = Path(os.fspath(path))
     except TypeError:
-        raise Incorrect(f"Expected the path of {what}, but got {_describe(path)}.") from None
+        raise Incorrect(
+            _("Expected the path of {what}, but got {value}.").format(
+                what=what, value=_describe(path)
+            )
+        ) from None
     if not path.exists():
-        raise Incorrect(f"There is no file at {path}: has the cell that writes {what} run?")
+        raise Incorrect(
+            _("There is no file at {path}: has the cell that writes {what} run?").format(
+                path=path, what=what
+            )
+        )
     if not path.is_file():
-        raise Incorrect(f"{path} is not a regular file, so it cannot be {what}.")
+        raise Incorrect(
+            _("{path} is not a regular file, so it cannot be {what}.").format(path=path, what=what)
+        )
     stat = path.stat()
     if stat.st_size == 0:
-        raise Incorrect(f"{path} is empty: {what} was not written (was the run interrupted?).")
+        raise Incorrect(
+            _("{path} is empty: {what} was not written (was the run interrupted?).").format(
+                path=path, what=what
+            )
+        )
     cutoff = SESSION_START if since is None else since
     if stat.st_mtime < cutoff - 1.0:  # a second of slack for coarse file-system clocks
         raise Incorrect(
-            f"{path} was written before this notebook's checks were loaded, so it is "
-            f"not from this run: run the cell that writes {what} again, then check again."
+            _(
+                "{path} was written before this notebook's checks were loaded, so it is "
+                "not from this run: run the cell that writes {what} again, then check again."
+            ).format(path=path, what=what)
         )
     return path
 
@@ -691,18 +789,24 @@ def fit_with_learner_callback(
     call = f"{class_name}({', '.join(map(repr, args)) if args_shown is None else args_shown})"
     if isinstance(callback_class, keras.callbacks.Callback):
         raise Incorrect(
-            f"Give the class itself, not an instance of it: the check creates its own "
-            f"callbacks, calling {call}."
+            _(
+                "Give the class itself, not an instance of it: the check creates its own "
+                "callbacks, calling {call}."
+            ).format(call=call)
         )
     if not isinstance(callback_class, type):
         raise Incorrect(
-            f"Give your callback class, not a value of type {type(callback_class).__name__}."
+            _("Give your callback class, not a value of type {kind}.").format(
+                kind=type(callback_class).__name__
+            )
         )
     callback = call_student_function(callback_class, *args, name=call)
     if not isinstance(callback, keras.callbacks.Callback):
         raise Incorrect(
-            "Your class must inherit from keras.callbacks.Callback: write "
-            f"`class {class_name}(keras.callbacks.Callback):`."
+            _(
+                "Your class must inherit from keras.callbacks.Callback: write "
+                "`class {name}(keras.callbacks.Callback):`."
+            ).format(name=class_name)
         )
 
     def train() -> Any:
@@ -717,24 +821,32 @@ def fit_with_learner_callback(
         except SystemExit:
             return SystemExit
 
-    history = call_student_function(train, name="training with your callback", seconds=seconds)
+    history = call_student_function(train, name=N_("training with your callback"), seconds=seconds)
     if history is NotImplemented:
-        raise NotAnswered(unfinished)
+        raise NotAnswered(_(unfinished))
     if history is SystemExit:
         raise Incorrect(
-            "Your callback called `sys.exit()` (or `exit()`), which would stop the whole "
-            "notebook; the check caught it. To end training, a callback sets "
-            "`self.model.stop_training = True`."
+            _(
+                "Your callback called `sys.exit()` (or `exit()`), which would stop the whole "
+                "notebook; the check caught it. To end training, a callback sets "
+                "`self.model.stop_training = True`."
+            )
         )
     if isinstance(history, _MissingLogKey):
         keys = [f"'{key}'" for key in epoch_logs]
-        held = f"{', '.join(keys[:-1])} and {keys[-1]}" if len(keys) > 1 else keys[0]
+        held = (
+            _("{items} and {last}").format(items=", ".join(keys[:-1]), last=keys[-1])
+            if len(keys) > 1
+            else keys[0]
+        )
         raise Incorrect(
-            f"Your callback asked the logs for {history.error}, which they do not hold: at the "
-            f"end of an epoch they hold {held}."
+            _(
+                "Your callback asked the logs for {key}, which they do not hold: at the "
+                "end of an epoch they hold {held}."
+            ).format(key=history.error, held=held)
         )
     if not isinstance(getattr(history, "history", None), dict):
-        raise Incorrect("Training with your callback did not finish normally.")
+        raise Incorrect(_("Training with your callback did not finish normally."))
     return history.history
 
 
