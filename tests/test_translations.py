@@ -182,3 +182,23 @@ def test_the_glossary_is_a_page_of_the_course_in_both_languages(language: str) -
     row = next(line for line in page.splitlines() if "dense layer" in line)
     first, second = (cell.strip() for cell in row.strip("|").split("|")[:2])
     assert (first, second)[0 if language == "ko" else 1].startswith("밀집층")
+
+
+def test_a_changed_runtime_message_fails_naming_its_catalogue(tmp_path: Path) -> None:
+    """Change one message of utils/ in a copy of the course: utils.po's entry is stale."""
+    shutil.copy(COURSE.root / "course.toml", tmp_path / "course.toml")
+    shutil.copytree(COURSE.root / "utils", tmp_path / "utils",
+                    ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    domain = next(d for d in DOMAINS if d.name == "utils")
+    po = domain.po_file("ko", tmp_path)
+    po.parent.mkdir(parents=True)
+    shutil.copy(domain.po_file("ko"), po)
+    copy = load_course(tmp_path / "course.toml")
+    assert translations.problems("ko", copy, only={"utils"}) == []
+
+    results = tmp_path / "utils" / "results.py"
+    text = results.read_text(encoding="utf-8")
+    english, _line = translations.messages_in(COURSE.root / "utils" / "results.py")[0]
+    results.write_text(text.replace(english, english + " (edited)", 1), encoding="utf-8")
+    stale = translations.problems("ko", copy, only={"utils"})
+    assert len(stale) == 1 and "utils.po" in stale[0] and "(edited)" in stale[0], stale
