@@ -28,11 +28,11 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 from tools.chapter_source import read_cells
-from tools.course import COURSE, ROOT, Chapter, Course
+from tools.course import COURSE, LANGUAGES, ROOT, Chapter, Course
 from tools.localize import comment_units, figure_words, markdown_units
+from utils.i18n import SOURCE_LANGUAGE
 
-LOCALE = ROOT / "locale"
-TRANSLATED = ("ko",)
+TRANSLATED = tuple(language for language in LANGUAGES if language != SOURCE_LANGUAGE)
 MARKERS = {"_", "N_"}  # utils.i18n's functions: their first argument is a message
 
 
@@ -47,10 +47,12 @@ class Domain:
         return root / "locale" / language / self.path
 
 
-def domains(course: Course = COURSE) -> list[Domain]:
+def domains(course: Course = COURSE, only: set[str] | None = None) -> list[Domain]:
+    """Every catalogue of the course, or the ones named in ``only``."""
     chapters = [Domain(c.stem, Path("chapters") / f"{c.stem}.po") for c in course.chapters]
-    return [*chapters, Domain("utils", Path("utils.po")), Domain("course", Path("course.po")),
-            Domain("readme", Path("readme.po"))]  # fmt: skip
+    every = [*chapters, Domain("utils", Path("utils.po")), Domain("course", Path("course.po")),
+             Domain("readme", Path("readme.po"))]  # fmt: skip
+    return [domain for domain in every if not only or domain.name in only]
 
 
 # --- The English, unit by unit -------------------------------------------------------------
@@ -223,9 +225,7 @@ def write_catalogue(catalog: Catalog, path: Path) -> None:
 def update(language: str, course: Course = COURSE, only: set[str] | None = None) -> list[str]:
     """Bring the catalogues of ``language`` up to date with the English; say what changed."""
     said = []
-    for domain in domains(course):
-        if only and domain.name not in only:
-            continue
+    for domain in domains(course, only):
         path = domain.po_file(language, course.root)
         catalog = read_catalogue(path, language, course)
         before = {m.id: (m.string, m.fuzzy) for m in catalog if m.id}
@@ -242,9 +242,7 @@ def update(language: str, course: Course = COURSE, only: set[str] | None = None)
 def problems(language: str, course: Course = COURSE, only: set[str] | None = None) -> list[str]:
     """Each English unit whose translation is missing or stale, named by catalogue."""
     found = []
-    for domain in domains(course):
-        if only and domain.name not in only:
-            continue
+    for domain in domains(course, only):
         path = domain.po_file(language, course.root)
         catalog = read_catalogue(path, language, course)
         shown = path.relative_to(course.root)
