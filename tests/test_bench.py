@@ -151,3 +151,38 @@ def test_main_merges_into_an_existing_report(tmp_path: Path) -> None:
     report = json.loads(output.read_text())
     assert len(report["notebooks"]) == 2
     assert not list(tmp_path.glob("*.partial"))
+
+
+def test_each_backend_runs_in_a_kernel_started_under_its_keras_backend(tmp_path: Path) -> None:
+    """The kernel inherits KERAS_BACKEND; the notebook sees it, and the parent's is restored."""
+    path = _write_notebook(
+        tmp_path,
+        "which.ipynb",
+        PREAMBLE,
+        "import os\ncheck_result('jax chosen', os.environ['KERAS_BACKEND'] == 'jax', at_least=1)",
+    )
+    before = dict(bench.os.environ)
+    run = bench.run_on_backend(path, "jax", progress=False)
+    assert run.passed, run.error
+    assert dict(bench.os.environ) == before
+
+
+def test_the_backends_table_has_a_column_per_backend_and_totals() -> None:
+    def row(notebook: str, seconds: float, passed: bool = True) -> dict:
+        return {"notebook": notebook, "wall_s": seconds, "passed": passed, "error": None}
+
+    report = {
+        "date": "2026-12-02",
+        "machine": {"cpu": "Test CPU", "cores": 2, "gpu": None},
+        "versions": {"python": "3.11.7", "keras": "3.15.1", "jax": "0.10.2", "torch": "2.13.0"},
+        "backends": {
+            "tensorflow": [row("a.ipynb", 60), row("b.ipynb", 30)],
+            "jax": [row("a.ipynb", 30), row("b.ipynb", 30)],
+            "torch": [row("a.ipynb", 120, passed=False), row("b.ipynb", 60)],
+        },
+    }
+    table = bench.backends_table(report)
+    assert "| notebook | tensorflow | jax | torch |" in table
+    assert "| a.ipynb | 60 s | 30 s | 120 s **failed**: a result floor |" in table
+    assert "| **total** | **1.5 min** | **1.0 min** | **3.0 min** |" in table
+    assert "Keras 3.15.1, JAX 0.10.2, PyTorch 2.13.0" in table

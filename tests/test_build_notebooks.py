@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 
 import nbformat
 import pytest
@@ -19,6 +20,8 @@ from tools.chapter_source import (
     solution_namespace,
 )
 from tools.course import COURSE, ROOT, Chapter, Course, CourseFileError, load_course, parse_course
+from tools.editions import Edition
+from tools.localize import display_width
 from utils.environment import DISTRIBUTION_OF_MODULE
 
 SOURCE = """# %% [markdown]
@@ -85,7 +88,7 @@ def test_colab_links_come_from_the_repository_in_course_toml() -> None:
     assert "    branch='dev',\n" in cell
     assert "    colab_copy='/content/fork',\n" in cell
     assert cell.endswith(
-        "    packages=['keras', 'keras-tuner', 'numpy', 'scikit-learn', 'tensorflow'],\n)"
+        "    packages=['keras', 'keras-tuner', 'numpy', 'scikit-learn'],\n)"
     )
 
 
@@ -101,15 +104,70 @@ def test_the_setup_cell_is_its_module_verbatim_then_one_generated_call() -> None
     module = builder.SETUP_CELL_MODULE.read_text(encoding="utf-8")
     assert body in module and body.startswith(builder.SETUP_CELL_START)
     cell = builder.setup_cell("import numpy as np\n")
-    assert cell.startswith(body + "\n\n\nset_up_course(\n")
+    assert cell.startswith(body + "\n\n\n# Keras backend, one of ")
+    assert '\nchoose_keras_backend("tensorflow")\nset_up_course(\n' in cell
     assert _call_values(cell) == {
         "repository": COURSE.repository + ".git",
         "branch": COURSE.branch,
         "version": builder.course_version(),
         "colab_copy": "/content/neural-networks-with-keras",
-        "packages": ["keras", "numpy", "tensorflow"],
+        "backends": ["tensorflow", "jax", "torch"],
+        "packages": ["keras", "numpy"],
     }
     assert max(map(len, cell.splitlines())) <= 100
+
+
+def test_one_line_chooses_the_keras_backend_from_course_toml_just_before_the_call() -> None:
+    course = dataclasses.replace(_course(), backends=("jax", "torch"))
+    english = builder.setup_cell("", course).splitlines()
+    call = english.index("set_up_course(")
+    assert english[call - 1] == 'choose_keras_backend("jax")'
+    note = " ".join(line.removeprefix("# ") for line in english[call - 3 : call - 1])
+    assert note.startswith('Keras backend, one of "jax", "torch" (a KERAS_BACKEND set')
+    assert "restart the kernel" in note
+    assert sum(line.startswith("choose_keras_backend(") for line in english) == 1
+    korean = builder.setup_cell("", course, Edition("ko", course)).splitlines()
+    call = korean.index("set_up_course(")
+    assert korean[call - 1] == 'choose_keras_backend("jax")'
+    language = korean.index("os.environ.setdefault('COURSE_LANGUAGE', 'ko')")
+    between = korean[language + 1 : call - 1]
+    assert between and all(line.startswith("# ") for line in between)
+    assert "백엔드" in " ".join(between) and '"jax", "torch"' in " ".join(between)
+    assert max(map(display_width, korean)) <= 100
+
+
+def _messages(cell: str) -> dict[str, str]:
+    table = next(
+        node.value
+        for node in ast.parse(cell).body
+        if isinstance(node, ast.Assign) and node.targets[0].id == builder.SETUP_MESSAGES
+    )
+    return ast.literal_eval(table)
+
+
+def test_the_korean_setup_cell_says_everything_in_korean_with_the_same_placeholders() -> None:
+    english = builder.setup_messages()
+    assert set(english) >= {"stopped", "fetch_failed", "other_version", "unknown_backend"}
+    assert _messages(builder.setup_cell("")) == english  # the English cell: the module's
+    edition = Edition("ko")
+    cell = builder.setup_cell("import keras_tuner\n", COURSE, edition)
+    assert edition.missing == [], "setup cell messages lack a Korean translation"
+    korean = _messages(cell)
+    assert list(korean) == list(english)
+    for name, template in english.items():
+        assert korean[name] != template, f"{name!r} is still English in the Korean cell"
+        assert re.search("[가-힣]", korean[name]), name
+        assert builder.placeholders(korean[name]) == builder.placeholders(template), name
+    assert max(map(display_width, cell.splitlines())) <= 100
+    compile(cell, "the Korean setup cell", "exec")
+
+
+def test_a_translation_that_loses_a_placeholder_stops_the_build(monkeypatch) -> None:
+    edition = Edition("ko")
+    say = edition.say
+    monkeypatch.setattr(edition, "say", lambda text: say(text).replace("{reason}", "(이유)"))
+    with pytest.raises(ValueError, match=r"placeholders \['\{advice\}', '\{reason\}'\]"):
+        builder.setup_cell("", COURSE, edition)
 
 
 def test_generated_values_are_escaped_and_the_colab_folder_stays_in_content() -> None:
@@ -220,6 +278,16 @@ def test_course_toml_mistakes_are_named() -> None:
         parse_course(good.replace('stem = "02_', 'stem = "12_', 1))
     with pytest.raises(CourseFileError, match="'branch' is missing"):
         parse_course(good.replace('branch = "main"', ""))
+    backends = 'backends = ["tensorflow", "jax", "torch"]'
+    assert backends in good
+    for wrong in ('backends = ["numpy"]', "backends = []", 'backends = ["jax", "jax"]'):
+        with pytest.raises(CourseFileError, match="'backends' must list some of"):
+            parse_course(good.replace(backends, wrong))
+    torch_first = parse_course(good.replace(backends, 'backends = ["torch", "tensorflow"]'))
+    assert torch_first.backends == ("torch", "tensorflow")
+    assert torch_first.default_backend == "torch"
+    assert parse_course(good.replace(backends, "")).backends == ("tensorflow", "jax", "torch")
+    assert COURSE.default_backend == "tensorflow"
     assert [c.number for c in parse_course(good).chapters] == list(range(1, 10))
 
 
@@ -271,3 +339,9 @@ def test_outputs_carry_over_only_when_the_code_is_unchanged() -> None:
     code_edit = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(2)")])
     with pytest.raises(SystemExit, match="run with --execute"):
         builder.carry_outputs(old, code_edit, builder.ROOT / "x.ipynb")
+
+
+def test_the_optional_backends_are_not_listed_as_a_chapters_packages() -> None:
+    """A chapter with a JAX and a PyTorch branch must not warn a learner who has neither."""
+    source = "import keras\nif b == 'jax':\n    import jax\nelse:\n    import torch\n"
+    assert builder.distributions_used(source) == ["keras", "numpy"]

@@ -2,16 +2,18 @@
 missing; on your own machine it finds ``utils/`` and installs nothing.
 
 The unit tests drive ``utils.environment`` and ``utils.quiet`` with fake package lists,
-a fake ``pip`` and a fake TensorFlow start; the end-to-end tests run the generated setup
-cell itself in a fresh IPython (which, like a notebook, shows a last expression's value
-and renders errors), as on a local machine and as on Colab (the ``COLAB_RELEASE_TAG``
-variable Colab sets, and a local git repository standing in for GitHub).
+a fake ``pip`` and a fake TensorFlow start, and the cell's Keras backend check with fake
+environments; the end-to-end tests run the generated setup cell itself in a fresh IPython
+(which, like a notebook, shows a last expression's value and renders errors), as on a local
+machine and as on Colab (the ``COLAB_RELEASE_TAG`` variable Colab sets, and a local git
+repository standing in for GitHub), in English and in Korean, on TensorFlow and on JAX.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import importlib.metadata
+import importlib.util
 import os
 import re
 import shutil
@@ -24,7 +26,8 @@ import pytest
 
 from tools import build_notebooks as builder
 from tools.course import COURSE, ROOT, Course
-from utils import environment, quiet
+from tools.editions import Edition
+from utils import course_setup, environment, quiet
 from utils.environment import PackageProblem, find_problems, prepare_notebook
 
 REQUIREMENTS = environment.read_requirements()
@@ -151,8 +154,153 @@ def test_each_chapter_checks_the_packages_it_imports() -> None:
     perceptron = builder.distributions_used(chapters["01_perceptron_and_xor"].source.read_text())
     assert "keras-tuner" in tuning
     assert "keras-tuner" not in perceptron
-    assert {"tensorflow", "keras"} <= set(perceptron)
+    assert {"keras", "numpy"} <= set(perceptron)
+    assert "tensorflow" in builder.distributions_used("import tensorflow as tf\n")
+    assert "tensorflow" not in builder.distributions_used("import keras\n")  # its backend's
     assert set(tuning) <= set(REQUIREMENTS), "a chapter needs a package requirements.txt lacks"
+
+
+# The Keras backend ----------------------------------------------------------------------
+
+BACKENDS = list(COURSE.backends)
+
+
+def _without(module: str):
+    """importlib.util.find_spec as if `module` were not installed."""
+    real = importlib.util.find_spec
+
+    def find_spec(name: str, *args, **kwargs):
+        return None if name == module else real(name, *args, **kwargs)
+
+    return find_spec
+
+
+def _keras_running_on(backend: str) -> types.SimpleNamespace:
+    """Stands in for a Keras imported earlier in the kernel, on `backend`."""
+    return types.SimpleNamespace(config=types.SimpleNamespace(backend=lambda: backend))
+
+
+def test_the_backend_line_honours_a_keras_backend_set_before_the_notebook(monkeypatch) -> None:
+    cell = _setup_cell().splitlines()
+    lines = [line for line in cell if line.startswith("choose_keras_backend(")]
+    assert lines == [f'choose_keras_backend("{COURSE.default_backend}")']
+    monkeypatch.delenv("COURSE_KERAS_BACKEND_OF_CELL", raising=False)
+    monkeypatch.setenv("KERAS_BACKEND", "jax")  # set before Jupyter started: it wins
+    course_setup.choose_keras_backend("torch")
+    assert os.environ["KERAS_BACKEND"] == "jax"
+    monkeypatch.delenv("KERAS_BACKEND")
+    course_setup.choose_keras_backend(COURSE.default_backend)
+    assert os.environ["KERAS_BACKEND"] == COURSE.default_backend
+
+
+def test_editing_the_backend_line_and_running_the_cell_again_asks_for_a_restart(
+    monkeypatch,
+) -> None:
+    """The cell's own earlier choice does not hide the edit: Keras runs on the old backend,
+    so the check says to restart the kernel instead of carrying on silently."""
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    monkeypatch.delenv("COURSE_KERAS_BACKEND_OF_CELL", raising=False)
+    course_setup.choose_keras_backend("tensorflow")
+    monkeypatch.setitem(sys.modules, "keras", _keras_running_on("tensorflow"))
+    assert course_setup.check_keras_backend(BACKENDS) == "tensorflow"
+    course_setup.choose_keras_backend("jax")  # the learner edited the line, ran it again
+    assert os.environ["KERAS_BACKEND"] == "jax"
+    with pytest.raises(course_setup.CourseSetupError, match="restart"):
+        course_setup.check_keras_backend(BACKENDS)
+
+
+def test_the_course_backends_pass_the_check(monkeypatch) -> None:
+    monkeypatch.delitem(sys.modules, "keras", raising=False)
+    for backend in BACKENDS:
+        monkeypatch.setenv("KERAS_BACKEND", backend)
+        assert course_setup.check_keras_backend(BACKENDS) == backend  # all installed here
+    monkeypatch.setitem(sys.modules, "keras", _keras_running_on("jax"))
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    assert course_setup.check_keras_backend(BACKENDS) == "jax"
+
+
+def test_an_unknown_backend_is_named_with_the_course_backends(monkeypatch) -> None:
+    monkeypatch.setenv("KERAS_BACKEND", "numpy")
+    with pytest.raises(course_setup.CourseSetupError) as caught:
+        course_setup.check_keras_backend(BACKENDS)
+    message = str(caught.value)
+    assert message.startswith('KERAS_BACKEND is "numpy", but the course runs on Keras with ')
+    assert '"tensorflow", "jax", "torch"' in message and "restart the kernel" in message
+    assert caught.value._render_traceback_() == [f"Course setup stopped: {message}"]
+
+
+def test_a_missing_backend_package_says_how_to_install_it(monkeypatch) -> None:
+    monkeypatch.delitem(sys.modules, "keras", raising=False)
+    monkeypatch.setattr(importlib.util, "find_spec", _without("torch"))
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    with pytest.raises(course_setup.CourseSetupError) as caught:
+        course_setup.check_keras_backend(BACKENDS)
+    message = str(caught.value)
+    assert message.startswith('the Keras backend "torch" needs the torch package, which is not')
+    assert "`pip install -r requirements-backends.txt`" in message
+    assert "Colab has jax and torch preinstalled" in message
+    assert (ROOT / "requirements-backends.txt").is_file()
+
+
+def test_keras_imported_on_another_backend_asks_for_a_restart(monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "keras", _keras_running_on("tensorflow"))
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    with pytest.raises(course_setup.CourseSetupError) as caught:
+        course_setup.check_keras_backend(BACKENDS)
+    message = str(caught.value)
+    assert message.startswith('Keras already runs on the "tensorflow" backend in this kernel')
+    assert "cannot switch backends in a running kernel: restart the kernel" in message
+    assert caught.value._render_traceback_() == [f"Course setup stopped: {message}"]
+
+
+def test_the_korean_cell_stops_in_korean(monkeypatch) -> None:
+    """The cell's own code with the Korean table, as the Korean notebooks hold it."""
+    cell: dict = {}
+    exec(builder.translated_setup_body(Edition("ko")), cell)
+    monkeypatch.setitem(sys.modules, "keras", _keras_running_on("tensorflow"))
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    with pytest.raises(cell["CourseSetupError"]) as caught:
+        cell["check_keras_backend"](BACKENDS)
+    assert str(caught.value).startswith('이 커널의 Keras는 이미 "tensorflow" 백엔드로 실행 중인데')
+    assert '"torch"' in str(caught.value)
+    (shown,) = caught.value._render_traceback_()
+    assert shown.startswith("강의 준비를 멈췄습니다: 이 커널의 Keras는")
+
+
+def test_the_backend_package_is_checked_with_its_range(monkeypatch, capsys) -> None:
+    monkeypatch.setattr(environment, "keras_backend", lambda: "jax")
+    wanted = environment.read_requirements(ROOT / "requirements-backends.txt")["jax"]
+    prepare_notebook(["keras"], colab=False, run=FakePip(), installed_version=_all_but("jax"))
+    out = capsys.readouterr().out
+    assert "Warning: jax is not installed." in out
+    assert "pip install -r requirements-backends.txt" in out
+    pip = FakePip()
+    prepare_notebook(["keras"], colab=True, run=pip, installed_version=_all_but("jax"))
+    assert pip.calls[0][-1] == f"jax{wanted}"
+    # A chapter that does not import TensorFlow still checks it on the TensorFlow backend.
+    monkeypatch.setattr(environment, "keras_backend", lambda: "tensorflow")
+    pip = FakePip()
+    prepare_notebook(["keras"], colab=True, run=pip, installed_version=_all_but("tensorflow"))
+    assert pip.calls[0][-1] == f"tensorflow{REQUIREMENTS['tensorflow']}"
+
+
+def test_the_versions_line_names_the_backend_and_its_version(monkeypatch) -> None:
+    import keras
+
+    if keras.config.backend() != "tensorflow":
+        pytest.skip("the tests run on the TensorFlow backend")
+    import tensorflow as tf
+
+    line = environment.describe_runtime(colab=False)
+    assert line.startswith("Running on this machine: Python ")
+    assert f", Keras {keras.__version__} on the TensorFlow {tf.__version__} backend, " in line
+    import torch
+
+    monkeypatch.setattr(keras.config, "backend", lambda: "torch")
+    line = environment.describe_runtime(colab=True)
+    assert f"Keras {keras.__version__} on the PyTorch {torch.__version__} backend, " in line
+    if not torch.cuda.is_available():
+        assert line.endswith(", no GPU (training runs on the CPU).")
 
 
 # The quiet TensorFlow import ----------------------------------------------------------
@@ -194,6 +342,14 @@ def test_with_a_gpu_device_the_cuda_lines_always_show(monkeypatch, capfd) -> Non
     assert "Could not find cuda drivers" in err and "failed call to cuInit" in err
 
 
+def test_without_tensorflow_installed_nothing_is_imported(monkeypatch) -> None:
+    """Colab's TPU runtime, say, on the JAX backend: no TensorFlow at all."""
+    monkeypatch.delitem(sys.modules, "tensorflow", raising=False)
+    monkeypatch.setattr(importlib.util, "find_spec", _without("tensorflow"))
+    monkeypatch.setattr(quiet, "_load_tensorflow", lambda: pytest.fail("imported TensorFlow"))
+    assert quiet.import_tensorflow_quietly() == []
+
+
 def test_the_notices_can_be_shown_on_request(monkeypatch, capfd) -> None:
     monkeypatch.delitem(sys.modules, "tensorflow", raising=False)
     monkeypatch.setattr(quiet, "_load_tensorflow", _fake_tensorflow_start(START_UP))
@@ -221,9 +377,10 @@ print("UTILS FROM", Path(shell.user_ns["utils"].__file__).resolve().parent.paren
 """
 
 
-def _setup_cell(course: Course = COURSE) -> str:
+def _setup_cell(course: Course = COURSE, language: str = "en") -> str:
     chapter = course.chapters[0]
-    return builder.setup_cell(chapter.source.read_text(encoding="utf-8"), course)
+    edition = Edition(language, course, chapter)
+    return builder.setup_cell(chapter.source.read_text(encoding="utf-8"), course, edition)
 
 
 def _run_cell(
@@ -235,11 +392,15 @@ def _run_cell(
     times: int = 1,
     before: str = "",
     python_path: Path | None = None,
+    backend: str | None = None,
 ) -> subprocess.CompletedProcess:
-    """Run the cell as a notebook would (IPython shows the value of a last expression)."""
+    """Run the cell as a notebook would (IPython shows the value of a last expression), with
+    KERAS_BACKEND set before it started to `backend` (None: not set)."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "COLAB_RELEASE_TAG")}
-    env.pop("COURSE_SHOW_TENSORFLOW_NOTICES", None)
-    env.pop("TF_CPP_MIN_LOG_LEVEL", None)
+    for name in ("COURSE_SHOW_TENSORFLOW_NOTICES", "TF_CPP_MIN_LOG_LEVEL", "KERAS_BACKEND"):
+        env.pop(name, None)
+    if backend is not None:
+        env["KERAS_BACKEND"] = backend
     env["PATH"] = f"{fake_bin}{os.pathsep}{env.get('PATH', '')}"
     if python_path:
         env["PYTHONPATH"] = str(python_path)
@@ -289,11 +450,11 @@ def _foreign_utils(folder: Path) -> Path:
     return folder
 
 
-def _for_colab(tmp_path: Path, repository: str) -> tuple[str, Path]:
+def _for_colab(tmp_path: Path, repository: str, language: str = "en") -> tuple[str, Path]:
     """The generated cell, fetching from `repository` into a stand-in for /content."""
     content = tmp_path / "content"
     content.mkdir()
-    code = _setup_cell(dataclasses.replace(COURSE, repository=repository))
+    code = _setup_cell(dataclasses.replace(COURSE, repository=repository), language)
     code = code.replace(repr(repository + ".git"), repr(repository))  # a local path
     colab_copy = re.search(r"^    colab_copy=(.*),$", code, re.MULTILINE)[1]
     copy = content / "neural-networks-with-keras"
@@ -380,3 +541,38 @@ def test_outside_the_course_and_off_colab_the_cell_says_where_to_open_it(tmp_pat
     assert result.returncode == 1
     assert "open this notebook from inside the course folder" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_failed_clone_in_a_korean_notebook_says_what_to_do_in_korean(tmp_path) -> None:
+    code, copy = _for_colab(tmp_path, str(tmp_path / "missing-repository"), "ko")
+    fake_bin = _fake_git(tmp_path / "bin", works=True)
+    result = _run_cell(code, copy.parent, colab=True, fake_bin=fake_bin)
+    assert result.returncode == 1
+    assert "강의 준비를 멈췄습니다: 강의를 내려받지 못했습니다(" in result.stdout
+    assert "인터넷에 접속할 수 있는지" in result.stdout
+    assert "이 셀을 다시 실행하세요." in result.stdout
+    assert "Course setup stopped" not in result.stdout and "fetching" not in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_an_unknown_backend_stops_the_cell_before_it_fetches_anything(tmp_path) -> None:
+    code, copy = _for_colab(tmp_path, str(tmp_path / "never-fetched"), "ko")
+    fake_bin = _fake_git(tmp_path / "bin", works=False)
+    result = _run_cell(code, copy.parent, colab=True, fake_bin=fake_bin, backend="numpy")
+    assert result.returncode == 1
+    assert '강의 준비를 멈췄습니다: KERAS_BACKEND 값이 "numpy"인데' in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert not (fake_bin / "git-calls.log").exists(), "the cell ran git for a wrong backend"
+
+
+def test_a_keras_backend_set_before_the_notebook_wins_and_is_named(tmp_path) -> None:
+    """KERAS_BACKEND=jax in the environment: the cell keeps it, checks jax, and says so."""
+    versions = {name: importlib.metadata.version(name) for name in ("keras", "jax")}
+    fake_bin = _fake_git(tmp_path / "bin", works=False)
+    result = _run_cell(_setup_cell(), ROOT / "notebooks", colab=False, fake_bin=fake_bin,
+                       backend="jax")  # fmt: skip
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "Keras {keras} on the JAX {jax} backend, ".format(**versions) in result.stdout
+    assert "Warning" not in result.stdout, result.stdout
+    shown = result.stdout + result.stderr
+    assert not [noise for noise in NOISE if noise in shown], shown

@@ -26,7 +26,7 @@ def test_readme_gives_two_commands_and_ci_runs_the_test_one() -> None:
     for command in (open_course, run_tests):
         assert command.startswith("python3 -m venv .venv && .venv/bin/pip install -r ")
     assert "jupyter lab" in open_course
-    assert "pytest" in run_tests
+    assert run_tests.endswith(".venv/bin/python -m tools test")  # every stage of the matrix
     ci_script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert run_tests in ci_script.splitlines(), ".ci/run must run the README's test command"
 
@@ -35,7 +35,7 @@ def test_readme_gives_the_windows_powershell_form_beside_each_command() -> None:
     """Windows has no .venv/bin/ (it is .venv\\Scripts\\) and PowerShell 5 has no &&."""
     for heading, requirements, then in (
         ("Start the course", "requirements.txt", r".venv\Scripts\jupyter lab notebooks"),
-        ("Run the tests", "requirements-dev.txt", r".venv\Scripts\python -m pytest"),
+        ("Run the tests", "requirements-dev.txt", r".venv\Scripts\python -m tools test"),
     ):
         command = _block_under(heading, "powershell")
         install = rf".venv\Scripts\python -m pip install -r {requirements}"
@@ -80,3 +80,27 @@ def test_the_korean_readme_opens_every_korean_notebook_in_colab() -> None:
             assert f"({path.relative_to(ROOT).as_posix()})" in korean
         badge = f"]({COURSE.colab_url(chapter.notebook_in('ko'))})"
         assert badge in korean, f"no Korean Colab badge for {chapter.stem}"
+
+
+def test_backend_times_say_which_chapters_they_cover() -> None:
+    """A partial benchmark must not read as the whole course's time on each backend."""
+    from tools.update_readme import chapter_table
+
+    first = COURSE.chapters[0]
+    run = {"notebook": f"notebooks/{first.stem}.ipynb", "wall_s": 12.0}
+    partial = {"date": "2026-12-02", "backends": {"tensorflow": [run], "jax": [run]}}
+    table = chapter_table(COURSE.chapters, {}, backends=partial)
+    assert "(chapters measured so far: 1): TensorFlow 12 s, JAX 12 s" in table
+    whole = {"date": "2026-12-02", "backends": {"jax": [
+        {"notebook": f"notebooks/{c.stem}.ipynb", "wall_s": 10.0} for c in COURSE.chapters
+    ]}}  # fmt: skip
+    table = chapter_table(COURSE.chapters, {}, backends=whole)
+    assert "The chapters on each Keras backend" in table
+
+
+def test_readme_names_the_chapter_lists_the_stages_run() -> None:
+    from tools import test_matrix
+
+    for name in ("JAX_CHAPTERS", "TORCH_CHAPTERS", "COLAB_CHAPTERS"):
+        assert hasattr(test_matrix, name)
+        assert f"`{name}`" in README, f"the README's stage table should name {name}"

@@ -27,12 +27,14 @@ from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+import nbformat
 import pytest
 
 from tests.browser import require_chromium, require_web_assets, save_screenshot, serve
 from tests.built_pages import browse
 from tools import build_site, course
 from tools.editions import Edition
+from tools.localize import figure_words
 
 CHAPTERS = course.COURSE.chapters
 IDS = [chapter.stem for chapter in CHAPTERS]
@@ -168,15 +170,72 @@ def test_figure_alt_text_comes_from_the_code_that_drew_it() -> None:
         "Figure in the section 3. Results"
     )
 
+    # An f-string title is looked up by its template; each value shows as "…".
+    assert figure_words('ax.set(title=f"{metric.capitalize()} over all {n:d} epochs")') == {
+        "suptitles": [], "titles": ["{metric} over all {n} epochs"], "saved": [], "diagrams": []
+    }  # fmt: skip
+    assert build_site.alt_text('plt.title("$w_{i}$ per step")', "", english) == (
+        "Figure: $w_{i}$ per step"
+    )
+
+    entries = {"Figure: {title}": "그림: {title}", "Step functions": "계단 함수"}
+
     class Korean(Edition):  # a Korean catalogue with only these entries
         def say(self, text: str) -> str:
-            return {"Figure: {title}": "그림: {title}", "Step functions": "계단 함수"}.get(
-                text, text
-            )
+            return entries.get(text, text)
 
     assert build_site.alt_text(code, "", Korean("ko")) == (
         "그림: 계단 함수; The … function; Its gradient"
     )
+    entries |= {
+        "The {name} function": "{name} 함수",
+        "Its gradient": "그 그레이디언트",
+        "Figure in the section {section}": "'{section}' 절의 그림",
+    }
+    assert build_site.alt_text(code, "", Korean("ko")) == "그림: 계단 함수; … 함수; 그 그레이디언트"
+    # A save_fig name is no catalogue entry: the Korean text names the section instead.
+    assert build_site.alt_text('save_fig("xor_mlp", CHAPTER)', "2. XOR", Korean("ko")) == (
+        "'2. XOR' 절의 그림"
+    )
+
+
+# Latin-letter words a Korean alt text may keep: names of libraries, optimizers, data
+# sets and species, and units. Code identifiers (snake_case, CamelCase), acronyms
+# (MLP, RMSE, XOR), numbers and single letters pass without being listed.
+KEPT_IN_LATIN = {"Keras", "TensorFlow", "TensorBoard", "Adam", "ReLU", "MNIST", "Iris", "setosa",
+                 "moons", "scikit-learn", "cm", "ms"}  # fmt: skip
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'-]*")  # Latin letters only: not Hangul
+
+
+def _english_words(text: str) -> list[str]:
+    return [
+        word
+        for word in LATIN_WORD.findall(text)
+        if word not in KEPT_IN_LATIN
+        and len(word) > 1
+        and not word.isupper()
+        and "_" not in word
+        and not any(character.isdigit() for character in word)
+        and not re.search(r"[a-z][A-Z]", word)  # CamelCase: a class or a tool
+    ]
+
+
+def test_every_figure_of_the_korean_notebooks_has_a_korean_alt_text() -> None:
+    """The alt texts of notebooks/ko/, as the site builds them, show no English words."""
+    require_korean()
+    english, described = [], 0
+    for chapter in CHAPTERS:
+        korean = Edition("ko", chapter=chapter)
+        for notebook in (chapter.notebook_in("ko"), chapter.solutions_in("ko")):
+            content = nbformat.read(notebook, as_version=4)
+            described += build_site.describe_figures(content, korean)
+            for index, cell in enumerate(content.cells):
+                alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt")
+                if alt and (_english_words(alt) or not HANGUL.search(alt)):
+                    where = f"{notebook.relative_to(course.ROOT)}, cell {index}"
+                    english.append(f"{where}: {alt!r} ({', '.join(_english_words(alt))})")
+    assert described >= len(CHAPTERS), "the Korean notebooks' figures were not found"
+    assert not english, "Korean alt texts with English words:\n" + "\n".join(english)
 
 
 class _Images(HTMLParser):

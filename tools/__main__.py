@@ -12,7 +12,8 @@ Run from the course's root folder (the one with course.toml), on any system:
     python -m tools slides [STEM ...]            lecture decks in build/slides/
     python -m tools site                         the website in build/site/
     python -m tools test-fast                    the tests, without executing the notebooks
-    python -m tools test                         everything CI runs (the README's test command)
+    python -m tools test [--stage S] [--list]    everything CI runs, stage by stage: each
+                                                 backend, both ends of the versions
 
 ``python -m tools <verb> --help`` tells a verb's options.
 """
@@ -35,11 +36,11 @@ VERBS: dict[str, tuple[str, tuple[str, ...], str]] = {
     "bench": ("tools.bench", (), "time and measure every notebook"),
     "slides": ("tools.build_slides", (), "build the lecture decks"),
     "site": ("tools.build_site", (), "build the website"),
+    "test": ("tools.test_matrix", (), "everything CI runs: each backend, both version ends"),
 }
-# The tests are pytest's: test-fast leaves out the notebooks (nbval executes every one).
+# The unit tests alone: pytest without the notebooks (nbval executes every one).
 TESTS = {
     "test-fast": (["tests"], "the unit tests, without executing the notebooks"),
-    "test": ([], "every test, the notebooks included (what CI runs)"),
 }
 
 

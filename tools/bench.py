@@ -10,8 +10,12 @@ regressions in time, memory and results.
     python -m tools bench                                  # the whole course
     python -m tools bench 03_fashion_mnist_classification  # one chapter (+ solutions)
     python -m tools bench --compare benchmarks/cpu.json --output /tmp/new.json
+    python -m tools bench --backends tensorflow jax torch  # side by side, one run
 
-The notebooks are executed from copies: the committed ones are not changed.
+With ``--backends`` every notebook runs once per Keras backend, one after the other
+(same machine, same moment), and the report goes to ``benchmarks/backends.json`` and
+``benchmarks/backends.md``. The notebooks are executed from copies: the committed ones
+are not changed.
 """
 
 from __future__ import annotations
@@ -30,9 +34,11 @@ from typing import Any
 import nbformat
 
 from tools.course import COURSE, ROOT
+from utils.backends import BACKENDS, DISPLAY_NAMES
 from utils.results import RESULT_MIME_TYPE
 
 DEFAULT_OUTPUT = ROOT / "benchmarks" / "cpu.json"
+BACKENDS_OUTPUT = ROOT / "benchmarks" / "backends.json"
 SLOWEST_CELLS = 3
 # A run counts as a regression beyond these ratios to the previous run (timings on a
 # shared machine vary by 10-20 %, so smaller changes are noise).
@@ -169,6 +175,63 @@ def run_notebook(path: Path, *, timeout_s: int = 1800, progress: bool = True) ->
         verdict = "ok" if run.passed else f"FAILED ({run.error or 'a result missed its floor'})"
         print(f"{run.wall_s:.0f} s, peak {run.peak_rss_mib:.0f} MiB, {verdict}")
     return run
+
+
+def run_on_backend(path: Path, backend: str, **options: Any) -> NotebookRun:
+    """``run_notebook`` with the kernel started under ``KERAS_BACKEND=backend``."""
+    before = os.environ.get("KERAS_BACKEND")
+    os.environ["KERAS_BACKEND"] = backend
+    try:
+        return run_notebook(path, **options)
+    finally:
+        if before is None:
+            os.environ.pop("KERAS_BACKEND", None)
+        else:
+            os.environ["KERAS_BACKEND"] = before
+
+
+def backend_versions() -> dict[str, str]:
+    """The version of each backend's package (and Keras, Python) installed here."""
+    import importlib.metadata
+
+    versions = {"python": platform.python_version()}
+    for name in ("keras", *BACKENDS):  # each backend's package has the backend's name
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def backends_table(report: dict[str, Any]) -> str:
+    """The side-by-side report as Markdown: one row per notebook, one column per backend."""
+    machine, versions = report["machine"], report["versions"]
+    names = list(report["backends"])
+    label = {"keras": "Keras", **DISPLAY_NAMES}
+    listed = [name for name in ("keras", *names) if name in versions]
+    shown = ", ".join(f"{label.get(name, name)} {versions[name]}" for name in listed)
+    lines = [
+        f"Measured on {report['date']}, every notebook on each backend one after the other: "
+        f"{machine['cpu']} ({machine['cores']} cores), GPU: {machine['gpu'] or 'none'}; "
+        f"Python {versions['python']}, {shown}.",
+        "",
+        "| notebook | " + " | ".join(names) + " |",
+        "|---|" + "---:|" * len(names),
+    ]
+    runs = {name: {run["notebook"]: run for run in report["backends"][name]} for name in names}
+    for notebook in runs[names[0]]:
+        cells = []
+        for name in names:
+            run = runs[name].get(notebook)
+            if run is None:
+                cells.append("—")
+                continue
+            verdict = "" if run["passed"] else f" **failed**: {run['error'] or 'a result floor'}"
+            cells.append(f"{run['wall_s']:.0f} s{verdict}")
+        lines.append(f"| {notebook} | " + " | ".join(cells) + " |")
+    totals = [sum(run["wall_s"] for run in report["backends"][name]) / 60 for name in names]
+    lines.append("| **total** | " + " | ".join(f"**{t:.1f} min**" for t in totals) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def machine_description() -> dict[str, Any]:
@@ -357,7 +420,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="JSON report")
     parser.add_argument("--compare", type=Path, help="an earlier JSON report to compare with")
     parser.add_argument("--no-solutions", action="store_true", help="skip solutions notebooks")
+    parser.add_argument(
+        "--backends", nargs="+", choices=BACKENDS, help="compare Keras backends"
+    )
     args = parser.parse_args(argv)
+    if args.backends:
+        return compare_backends(args)
 
     previous = json.loads(args.compare.read_text(encoding="utf-8")) if args.compare else None
     paths = notebooks_to_run(args.notebooks, with_solutions=not args.no_solutions)
@@ -387,6 +455,42 @@ def main(argv: list[str] | None = None) -> int:
     if failed:
         print(f"FAILED: {', '.join(failed)}")
     return 1 if failed or regressions else 0
+
+
+def compare_backends(args: argparse.Namespace) -> int:
+    """Every notebook on each backend in turn; one report with all of them."""
+    output = args.output if args.output != DEFAULT_OUTPUT else BACKENDS_OUTPUT
+    paths = notebooks_to_run(args.notebooks, with_solutions=not args.no_solutions)
+    print(f"Benchmarking {len(paths)} notebook(s) on {', '.join(args.backends)}:")
+    runs: dict[str, list[dict[str, Any]]] = {backend: [] for backend in args.backends}
+    for path in paths:
+        for backend in args.backends:
+            print(f"  [{backend}] ", end="", flush=True)
+            run = run_on_backend(path, backend)
+            runs[backend].append(asdict(run) | {"passed": run.passed})
+    report = {
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": machine_description(),
+        "versions": backend_versions(),
+        "backends": runs,
+    }
+    output.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomically(output, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    table = backends_table(report)
+    _write_atomically(output.with_suffix(".md"), table)
+    print(f"\n{table}\nwrote {output} and {output.with_suffix('.md')}")
+    if COURSE.default_backend in runs and output == BACKENDS_OUTPUT:
+        # The default backend's rows are also the course's benchmark (the README's table).
+        single = {"date": report["date"], "machine": report["machine"],
+                  "notebooks": runs[COURSE.default_backend]}  # fmt: skip
+        single = merged_report(single, _read_report(DEFAULT_OUTPUT))
+        _write_atomically(DEFAULT_OUTPUT, json.dumps(single, indent=2, ensure_ascii=False) + "\n")
+        _write_atomically(DEFAULT_OUTPUT.with_suffix(".md"), markdown_table(single))
+        print(f"wrote the {COURSE.default_backend} rows to {DEFAULT_OUTPUT} too")
+    failed = [f"{b}: {r['notebook']}" for b, rs in runs.items() for r in rs if not r["passed"]]
+    if failed:
+        print(f"FAILED: {'; '.join(failed)}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -11,10 +11,12 @@ notebooks, so the chapter and its solutions can never drift apart:
   ``# END SOLUTION`` and the cells tagged ``solution-only``.
 
 Both get, from ``course.toml`` (``tools/course.py``): the chapter's heading, an "Open in
-Colab" badge, navigation links, and a setup cell (the code of ``utils/course_setup.py``
-and one generated call: it finds this course's ``utils/``, or fetches the course on Colab
-and says when that copy differs from the version the notebook was built from, and
-installs what Colab lacks of the packages the chapter imports). Every cell also gets
+Colab" badge, navigation links, and a setup cell (the code of ``utils/course_setup.py``,
+in a translated edition with its messages and comments translated; the one line that
+chooses the Keras backend, course.toml's default unless KERAS_BACKEND was set; and one
+generated call: it checks the backend, finds this course's ``utils/``, or fetches the
+course on Colab and says when that copy differs from the version the notebook was built
+from, and installs what Colab lacks of the packages the chapter imports). Every cell also gets
 slide metadata, so ``jupyter nbconvert --to slides`` makes a lecture deck: a heading
 starts a slide, other explanations a sub-slide, and code stays on the slide of the text
 that introduces it.
@@ -29,11 +31,13 @@ that introduces it.
 from __future__ import annotations
 
 import argparse
+import ast
 import copy
 import hashlib
 import os
 import re
 import shutil
+import string
 import sys
 import time
 from pathlib import Path
@@ -43,7 +47,7 @@ import nbformat
 from tools.chapter_source import SourceCell, for_chapter, for_solutions, read_cells
 from tools.course import COURSE, LANGUAGES, PUBLISHED, ROOT, Chapter, Course
 from tools.editions import Edition, MissingTranslations
-from tools.localize import wrap
+from tools.localize import display_width, wrap
 from utils.i18n import LANGUAGE_VARIABLE, N_
 
 # Tags that steer this script only; nbval's own tags (nbval-check-output...) stay.
@@ -53,10 +57,22 @@ BUILD_TAGS = {"exercises", "solution-only"}
 SETUP_CELL_MODULE = ROOT / "utils" / "course_setup.py"
 CELL_MARKER = "# ---- the setup cell starts below this line ----"
 SETUP_CELL_START = "# Course setup, the same in every notebook"
+# The cell's table of everything it tells the learner: a translated edition's cell holds it
+# translated, so the cell speaks the notebook's language before utils/ is importable.
+SETUP_MESSAGES = "SETUP_MESSAGES"
+# The one generated line that chooses the Keras backend (Keras reads it once, at import).
+BACKEND_VARIABLE = "KERAS_BACKEND"
+BACKEND_NOTE = N_(
+    "Keras backend, one of {backends} (a KERAS_BACKEND set before Jupyter started wins). "
+    "To switch, change it here, then restart the kernel and run the notebook again."
+)
 # The one generated line of the setup cell that changes whenever utils/ changes.
 VERSION_ARGUMENT = re.compile(r"^    version=.*,$", re.MULTILINE)
-# Every chapter checks these: the setup cell prints their versions.
-ALWAYS_NEEDED = ("keras", "numpy", "tensorflow")
+# Every chapter checks these: the setup cell prints their versions. The Keras backend's
+# package (TensorFlow, JAX or PyTorch) is added when the cell runs, where the backend is
+# known; TensorFlow is checked as well wherever a chapter imports it.
+ALWAYS_NEEDED = ("keras", "numpy")
+OPTIONAL_BACKENDS = ("jax", "torch")  # requirements-backends.txt
 HEADING = re.compile(r"^#{1,6} ")
 IMPORT_LINE = re.compile(r"^\s*(?:from|import)\s+(?P<module>[A-Za-z_]\w*)", re.MULTILINE)
 # A chapter that draws model diagrams needs pydot and Graphviz when it is executed: without
@@ -71,7 +87,9 @@ def distributions_used(source: str) -> list[str]:
 
     modules = {match["module"] for match in IMPORT_LINE.finditer(source)}
     found = {DISTRIBUTION_OF_MODULE[m] for m in modules if m in DISTRIBUTION_OF_MODULE}
-    return sorted(found | set(ALWAYS_NEEDED))
+    # JAX and PyTorch are imported only in the branch of their own backend, and the backend
+    # in use is checked when the cell runs: listing them would warn everyone without them.
+    return sorted((found - set(OPTIONAL_BACKENDS)) | set(ALWAYS_NEEDED))
 
 
 def setup_cell_body() -> str:
@@ -83,6 +101,73 @@ def setup_cell_body() -> str:
     return body.strip("\n")
 
 
+def _messages_node(body: str) -> ast.Assign:
+    for node in ast.parse(body).body:
+        targets = [getattr(target, "id", None) for target in getattr(node, "targets", [])]
+        if isinstance(node, ast.Assign) and targets == [SETUP_MESSAGES]:
+            return node
+    raise SystemExit(f"{SETUP_CELL_MODULE}: the table {SETUP_MESSAGES} = {{...}} is missing")
+
+
+def setup_messages(body: str | None = None) -> dict[str, str]:
+    """The setup cell's table: ``{name: English template}``, for the catalogues."""
+    return ast.literal_eval(_messages_node(body or setup_cell_body()).value)
+
+
+def placeholders(template: str) -> set[str]:
+    """The ``{fields}`` of a str.format template (with any conversion and format spec)."""
+    found = set()
+    for _, name, spec, conversion in string.Formatter().parse(template):
+        if name is not None:
+            shown = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            found.add(f"{{{shown}}}")
+    return found
+
+
+def translated_setup_body(edition: Edition) -> str:
+    """The cell's module code in an edition's language: its table of messages, and its
+    comments. A translation must keep a template's placeholders, or the cell would fail."""
+    body = setup_cell_body()
+    node = _messages_node(body)
+    table = {}
+    for name, english in ast.literal_eval(node.value).items():
+        table[name] = edition.say(english)
+        if placeholders(table[name]) != placeholders(english):
+            raise ValueError(
+                f"the {edition.language} translation of the setup cell's {english!r} must "
+                f"have the placeholders {sorted(placeholders(english))}, no others"
+            )
+    lines = body.splitlines()
+    lines[node.lineno - 1 : node.end_lineno] = _table_lines(SETUP_MESSAGES, table)
+    return edition.code("\n".join(lines))
+
+
+def _table_lines(name: str, table: dict[str, str], width: int = 100) -> list[str]:
+    """A dict of strings as code, each value split into pieces that fit the width."""
+    lines = [f"{name} = {{"]
+    for key, text in table.items():
+        line = f"    {_quoted(key)}: {_quoted(text)},"
+        if display_width(line) <= width:
+            lines.append(line)
+            continue
+        pieces, current = [], ""
+        for word in re.findall(r"\S+\s*|\s+", text):  # spaces stay with the word before
+            if current and display_width(f"        {_quoted(current + word)}") > width:
+                pieces.append(current)
+                current = ""
+            current += word
+        pieces.append(current)
+        lines += [f"    {_quoted(key)}: (", *(f"        {_quoted(p)}" for p in pieces), "    ),"]
+    return [*lines, "}"]
+
+
+def _quoted(text: str) -> str:
+    """A string literal, in double quotes where that needs no escape (as ruff writes)."""
+    if '"' not in text and "\\" not in text and text.isprintable():
+        return f'"{text}"'
+    return repr(text)
+
+
 def course_version(root: Path | None = None) -> str:
     """What the setup cell compares with the copy it fetched on Colab (see its module)."""
     from utils.course_setup import course_version as fingerprint
@@ -91,8 +176,10 @@ def course_version(root: Path | None = None) -> str:
 
 
 def setup_cell(source: str, course: Course = COURSE, edition: Edition | None = None) -> str:
-    """The setup cell: the module's code, then a call with this chapter's values (and, in a
-    translated edition, the line that chooses its language for the helpers' messages)."""
+    """The setup cell: the module's code (in a translated edition its messages and comments
+    translated), the line that chooses the Keras backend, then a call with this chapter's
+    values (and, in a translated edition, the line before that chooses its language for the
+    helpers' messages)."""
     repository = course.repository
     folder = repository.removesuffix(".git").rstrip("/").rsplit("/", 1)[-1]
     if not re.fullmatch(r"[\w.-]+", folder) or set(folder) == {"."}:
@@ -102,6 +189,7 @@ def setup_cell(source: str, course: Course = COURSE, edition: Edition | None = N
         "branch": course.branch,
         "version": course_version(course.root),
         "colab_copy": f"/content/{folder}",
+        "backends": list(course.backends),
     }
     lines = [f"    {name}={value!r}," for name, value in values.items()]
     packages = distributions_used(source)
@@ -116,8 +204,15 @@ def setup_cell(source: str, course: Course = COURSE, edition: Edition | None = N
             *(f"# {piece}" for piece in wrap(note, 98)),
             f"os.environ.setdefault({LANGUAGE_VARIABLE!r}, {edition.language!r})",
         ]
-    body = edition.code(setup_cell_body()) if edition is not None else setup_cell_body()
-    return "\n".join([body, "", "", *choose, "set_up_course(", *lines, ")"])
+    say = edition.say if edition is not None else str
+    names = ", ".join(f'"{name}"' for name in course.backends)
+    backend = [
+        *(f"# {piece}" for piece in wrap(say(BACKEND_NOTE).format(backends=names), 98)),
+        f'choose_keras_backend("{course.default_backend}")',
+    ]
+    translated = edition is not None and edition.translated
+    body = translated_setup_body(edition) if translated else setup_cell_body()
+    return "\n".join([body, "", "", *choose, *backend, "set_up_course(", *lines, ")"])
 
 
 def navigation(

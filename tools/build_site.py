@@ -38,6 +38,7 @@ import argparse
 import json
 import re
 import shutil
+import string
 import subprocess
 import sys
 import tempfile
@@ -76,19 +77,36 @@ def edition_folder(output: Path, language: str) -> Path:
 
 
 def alt_text(code: str, section: str, edition: Edition) -> str:
-    """The alternative text of the figures a code cell draws, in the edition's language."""
+    """The alternative text of the figures a code cell draws, in the edition's language.
+
+    A title that is an f-string is translated by its template (``"The {name} function"``,
+    see ``tools.localize.figure_words``) and shows "…" for each value, which only the
+    running notebook knows. A ``save_fig`` name the edition cannot translate is left out
+    (a translated edition shows no English), and the section names the figure instead.
+    """
     words = figure_words(code)
     titles = list(dict.fromkeys(words["suptitles"] + words["titles"]))
     if titles:
-        shown = "; ".join(edition.say(title).rstrip(".") for title in titles)
+        shown = "; ".join(with_values(edition.say(title)).rstrip(".") for title in titles)
         return edition.say(N_("Figure: {title}")).format(title=shown)
     if words["diagrams"]:
-        name = ", ".join(words["diagrams"])
+        name = ", ".join(with_values(diagram) for diagram in words["diagrams"])
         return edition.say(N_("Diagram of the model {name}")).format(name=name)
-    if words["saved"]:
-        name = "; ".join(edition.say(saved.replace("_", " ")) for saved in words["saved"])
-        return edition.say(N_("Figure: {title}")).format(title=name)
+    names = [with_values(name).replace("_", " ") for name in words["saved"]]
+    said = [(edition.say(name), name) for name in names]
+    said = [shown for shown, name in said if shown != name or not edition.translated]
+    if said:
+        return edition.say(N_("Figure: {title}")).format(title="; ".join(said))
     return edition.say(N_("Figure in the section {section}")).format(section=section)
+
+
+def with_values(template: str, value: str = "…") -> str:
+    """A ``str.format`` template with ``value`` in place of each placeholder."""
+    try:
+        pieces = string.Formatter().parse(template)
+        return "".join(text + (value if field is not None else "") for text, field, _, _ in pieces)
+    except ValueError:  # not a valid template (a translation with a stray brace)
+        return template
 
 
 def _has_image(cell) -> bool:

@@ -18,11 +18,16 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from utils.backends import BACKENDS
+
 ROOT = Path(__file__).resolve().parents[1]
 COURSE_FILE = ROOT / "course.toml"
 NOTEBOOKS = ROOT / "notebooks"
 COLAB_BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 STEM = re.compile(r"(?P<number>\d{2})_[a-z0-9_]+")
+# The Keras 3 backends a course may list in course.toml (``backends``; the first is the
+# default every setup cell chooses). Keras has others (numpy, openvino) that cannot train.
+KERAS_BACKENDS = BACKENDS
 
 
 # The editions: English is the source; every other language is built from its catalogue.
@@ -94,6 +99,12 @@ class Course:
     branch: str
     chapters: tuple[Chapter, ...]
     root: Path = ROOT
+    backends: tuple[str, ...] = KERAS_BACKENDS  # the Keras backends it runs on, default first
+
+    @property
+    def default_backend(self) -> str:
+        """What the setup cell sets KERAS_BACKEND to, unless it was set before."""
+        return self.backends[0]
 
     def chapter(self, stem: str) -> Chapter:
         for chapter in self.chapters:
@@ -134,7 +145,20 @@ def parse_course(text: str, where: str = "course.toml", root: Path = ROOT) -> Co
                 f"'{number:02d}_lower_case_words' (its number is its place in the list)"
             )
         chapters.append(Chapter(stem, entry["title"], entry["summary"], number, root))
-    return Course(data["title"], data["repository"], data["branch"], tuple(chapters), root)
+    backends = data.get("backends", list(KERAS_BACKENDS))
+    if (
+        not isinstance(backends, list)
+        or not backends
+        or any(name not in KERAS_BACKENDS for name in backends)
+        or len(set(backends)) != len(backends)
+    ):
+        raise CourseFileError(
+            f"{where}: 'backends' must list some of {', '.join(map(repr, KERAS_BACKENDS))} "
+            f"once each, the default first (it says {backends!r})"
+        )
+    return Course(
+        data["title"], data["repository"], data["branch"], tuple(chapters), root, tuple(backends)
+    )
 
 
 @functools.cache

@@ -231,12 +231,36 @@ def wrap(text: str, width: int) -> list[str]:
 # --- Figures: the words a cell's code gives them ---------------------------------------
 
 
+def _placeholder(value: ast.expr, index: int) -> str:
+    """The name an f-string value gets in its title's template: the variable it shows.
+
+    ``{name}`` -> ``name``, ``{metric.capitalize()}`` -> ``metric``, ``{len(values)}`` ->
+    ``values``, ``{rate:g}`` -> ``rate``; ``value1``, ``value2``... when it names none.
+    """
+    called = {id(node.func) for node in ast.walk(value) if isinstance(node, ast.Call)}
+    for node in ast.walk(value):
+        if isinstance(node, ast.Name) and id(node) not in called:
+            return node.id
+    return f"value{index}"
+
+
 def _literal(node: ast.AST) -> str | None:
-    """A string literal's text; an f-string's with "…" for each value."""
+    """A string literal as a ``str.format`` template, or ``None`` if it is no literal.
+
+    A plain string keeps its text (braces doubled); an f-string keeps its literal text
+    with a named placeholder for each value (``f"The {name} function"`` ->
+    ``"The {name} function"``), so its template can be translated like any title and
+    the translation can put the values where the language wants them.
+    """
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
+        return node.value.replace("{", "{{").replace("}", "}}")
     if isinstance(node, ast.JoinedStr):
-        parts = [value.value if isinstance(value, ast.Constant) else "…" for value in node.values]
+        parts = []
+        for index, value in enumerate(node.values, 1):
+            if isinstance(value, ast.Constant):
+                parts.append(str(value.value).replace("{", "{{").replace("}", "}}"))
+            elif isinstance(value, ast.FormattedValue):
+                parts.append("{" + _placeholder(value.value, index) + "}")
         return "".join(parts)
     return None
 
@@ -246,7 +270,9 @@ def figure_words(code: str) -> dict[str, list[str]]:
 
     ``suptitles``: ``fig.suptitle("...")`` / ``suptitle=``; ``titles``: ``title=`` and
     ``set_title("...")`` / ``plt.title("...")``; ``saved``: ``save_fig("name", ...)``;
-    ``diagrams``: ``show_model_diagram(model, "name", ...)``.
+    ``diagrams``: ``show_model_diagram(model, "name", ...)``. Each is a ``str.format``
+    template (see ``_literal``): an f-string's values are placeholders, whose values
+    only the running notebook knows.
     """
     found: dict[str, list[str]] = {"suptitles": [], "titles": [], "saved": [], "diagrams": []}
     try:
@@ -276,7 +302,6 @@ def figure_words(code: str) -> dict[str, list[str]]:
             if text:
                 found["suptitles" if keyword.arg == "suptitle" else "titles"].append(text)
     return found
-
 
 
 # --- The glossary ---------------------------------------------------------------------------

@@ -85,7 +85,7 @@ def chapter_units(chapter: Chapter) -> list[tuple[str, int, str]]:
             pieces = markdown_units(cell.text)
         else:
             words = figure_words(cell.text)
-            titles = [t for t in words["suptitles"] + words["titles"] if "…" not in t]
+            titles = words["suptitles"] + words["titles"]  # f-strings: their templates
             pieces = comment_units(cell.text) + result_names(cell.text) + titles
         for piece in pieces:
             line = _line_of(piece, lines, searched_from)
@@ -119,7 +119,7 @@ def _line_of(piece: str, lines: list[str], start: int) -> int:
     first = " ".join(piece.split())[:30]
     for index in range(start, len(lines)):
         line = " ".join(lines[index].split())
-        if line and first.startswith(line[:30]):
+        if line.strip("{[(") and first.startswith(line[:30]):  # not a lone bracket
             return index + 1
     return start + 1
 
@@ -145,10 +145,13 @@ def course_units(course: Course = COURSE) -> list[tuple[str, int, str]]:
     for path in sorted((course.root / "tools").glob("*.py")):
         name = path.relative_to(course.root).as_posix()
         units += [(text, line, name) for text, line in messages_in(path)]
-    from tools.build_notebooks import SETUP_CELL_MODULE, setup_cell_body
+    from tools.build_notebooks import SETUP_CELL_MODULE, setup_cell_body, setup_messages
 
     setup = SETUP_CELL_MODULE.relative_to(ROOT).as_posix()
     units += [(text, 0, setup) for text in comment_units(setup_cell_body())]
+    # What the setup cell says (its SETUP_MESSAGES table): it runs before utils/ and its
+    # catalogues are importable, so the builder writes the table translated into the cell.
+    units += [(text, 0, setup) for text in setup_messages().values()]
     # The website's landing page introduction (tools/build_site.py translates it).
     intro = course.root / "site" / "intro.md"
     if intro.is_file():

@@ -20,15 +20,20 @@ from pathlib import Path
 from tools.course import COURSE, PUBLISHED, README_OF, ROOT, Chapter
 from tools.editions import Edition
 from tools.localize import translate_markdown
+from utils.backends import display_name
 from utils.i18n import N_
 
 README = ROOT / "README.md"
 BENCHMARK = ROOT / "benchmarks" / "cpu.json"
+BACKENDS_BENCHMARK = ROOT / "benchmarks" / "backends.json"
 BEGIN, END = "<!-- chapter table: begin -->", "<!-- chapter table: end -->"
 
 
 def chapter_table(
-    chapters: list[Chapter] | tuple[Chapter, ...], benchmark: dict, edition: Edition | None = None
+    chapters: list[Chapter] | tuple[Chapter, ...],
+    benchmark: dict,
+    edition: Edition | None = None,
+    backends: dict | None = None,
 ) -> str:
     edition = edition or Edition()
     say, language = edition.say, edition.language
@@ -66,6 +71,32 @@ def chapter_table(
         gpu = machine["gpu"] or say(N_("none"))
         rows += ["", note.format(date=benchmark["date"], cpu=machine["cpu"],
                                  cores=machine["cores"], gpu=gpu)]  # fmt: skip
+    if backends and backends.get("backends"):
+        totals = ", ".join(
+            f"{display_name(name)} {_duration(sum(r['wall_s'] for r in runs))}"
+            for name, runs in backends["backends"].items()
+        )
+        runs_of = backends["backends"].values()
+        measured = {Path(run["notebook"]).name for runs in runs_of for run in runs}
+        numbers = [str(number) for number, chapter in enumerate(chapters, start=1)
+                   if chapter.notebook.name in measured]  # fmt: skip
+        if len(numbers) == len(chapters):
+            note = say(
+                N_(
+                    "The chapters on each Keras backend, run one after the other on {date}: "
+                    "{totals} in all ([benchmarks/backends.md](benchmarks/backends.md))."
+                )
+            )
+        else:
+            # Until every chapter runs on every backend, say which ones the times cover.
+            note = say(
+                N_(
+                    "On each Keras backend, run one after the other on {date} (chapters "
+                    "measured so far: {numbers}): {totals} "
+                    "([benchmarks/backends.md](benchmarks/backends.md))."
+                )
+            )
+        rows += ["", note.format(date=backends["date"], totals=totals, numbers=", ".join(numbers))]
     return "\n".join(rows)
 
 
@@ -85,8 +116,13 @@ def updated_readme(language: str = "en") -> str:
     text = README.read_text(encoding="utf-8")
     start, end = text.index(BEGIN), text.index(END) + len(END)
     benchmark = json.loads(BENCHMARK.read_text(encoding="utf-8")) if BENCHMARK.exists() else {}
+    backends = (
+        json.loads(BACKENDS_BENCHMARK.read_text(encoding="utf-8"))
+        if BACKENDS_BENCHMARK.exists()
+        else None
+    )
     edition = Edition(language)
-    table = f"{BEGIN}\n{chapter_table(COURSE.chapters, benchmark, edition)}\n{END}"
+    table = f"{BEGIN}\n{chapter_table(COURSE.chapters, benchmark, edition, backends)}\n{END}"
     before, after = text[:start], text[end:]
     if edition.translated:
         before = translate_markdown(before, edition.say) + "\n\n"

@@ -4,6 +4,7 @@ Each module has one job (tests/test_utils_index.py keeps this list complete):
 
 - ``utils.course_setup``: the first code cell of every notebook, as a real module.
 - ``utils.environment``: what that cell calls: the right packages, then their versions.
+- ``utils.backends``: which Keras backend runs, and the parts only TensorFlow can do.
 - ``utils.i18n``: the learner's language: the helpers' messages in English or Korean.
 - ``utils.fonts``: a font with Hangul for matplotlib, so Korean figures render.
 - ``utils.quiet``: quiet TensorFlow's start-up and retracing noise the same way everywhere.

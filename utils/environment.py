@@ -6,7 +6,9 @@ Google Colab, and then calls :func:`prepare_notebook` with the packages the chap
 imports. On Colab that installs what the session lacks (Keras Tuner, mostly) at the
 versions ``requirements.txt`` pins; on your own machine it installs nothing and only
 warns when a package is missing or outside the tested range, because there your
-virtual environment is yours to manage.
+virtual environment is yours to manage. It also checks the package of the Keras backend
+the setup cell chose (``KERAS_BACKEND``: TensorFlow, JAX or PyTorch; JAX and PyTorch are
+pinned in ``requirements-backends.txt``), and names that backend in the versions line.
 """
 
 from __future__ import annotations
@@ -22,9 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from utils import quiet
+from utils.backends import BACKENDS, DISPLAY_NAMES
 from utils.i18n import SOURCE_LANGUAGE, _, language
 
 REQUIREMENTS = Path(__file__).resolve().parents[1] / "requirements.txt"
+# The optional backends' ranges, beside requirements.txt (which it includes).
+BACKEND_REQUIREMENTS = "requirements-backends.txt"
 # The distribution behind each top-level module a chapter may import; the notebook
 # builder reads a chapter's imports and passes the matching distributions to
 # prepare_notebook, so each chapter checks exactly what it uses.
@@ -39,7 +44,12 @@ DISTRIBUTION_OF_MODULE = {
     "matplotlib": "matplotlib",
     "pydot": "pydot",
     "psutil": "psutil",
+    "jax": "jax",
+    "torch": "torch",
 }
+# Each Keras backend (utils.backends.BACKENDS) needs the distribution of the same name;
+# all but TensorFlow (in requirements.txt) have their ranges in requirements-backends.txt.
+OPTIONAL_BACKENDS = tuple(name for name in BACKENDS if name != "tensorflow")
 _REQUIREMENT_LINE = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?P<spec>[<>=!~].*)?$")
 
 
@@ -47,6 +57,15 @@ def on_colab() -> bool:
     """True inside a Google Colab session: its kernel imports ``google.colab`` at start
     and sets ``COLAB_RELEASE_TAG``. The setup cell makes the same test inline."""
     return "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ
+
+
+def keras_backend() -> str:
+    """The Keras backend of this session: Keras's own once imported, else KERAS_BACKEND's."""
+    if "keras" in sys.modules:
+        import keras
+
+        return keras.config.backend()
+    return os.environ.get("KERAS_BACKEND") or "tensorflow"
 
 
 def read_requirements(path: Path = REQUIREMENTS) -> dict[str, str]:
@@ -110,12 +129,19 @@ def prepare_notebook(
     requirements_file: Path = REQUIREMENTS,
     installed_version: Callable[[str], str] = importlib.metadata.version,
 ) -> list[PackageProblem]:
-    """Install (on Colab) or report (elsewhere) what the notebook lacks; print the versions.
+    """Install (on Colab) or report (elsewhere) what the notebook lacks of its packages and
+    its Keras backend's; print the versions.
 
     Returns the problems found before any install, so tests can see what was done.
     """
     colab = on_colab() if colab is None else colab
-    problems = find_problems(distributions, read_requirements(requirements_file), installed_version)
+    requirements = read_requirements(requirements_file)
+    if (backend_file := requirements_file.with_name(BACKEND_REQUIREMENTS)).is_file():
+        requirements = {**read_requirements(backend_file), **requirements}
+    distributions = list(distributions)
+    if (backend := keras_backend()) in BACKENDS and backend not in distributions:
+        distributions.append(backend)
+    problems = find_problems(distributions, requirements, installed_version)
     missing = [p for p in problems if p.installed is None]
     if colab and missing:
         print(
@@ -138,11 +164,9 @@ def prepare_notebook(
     # TensorFlow or Keras costs minutes and a restart, and newer releases usually work;
     # on your machine the virtual environment is yours to manage.
     if to_report := [p for p in problems if not (colab and p in missing)]:
-        fix = (
-            "pip install -r requirements.txt"
-            if not colab
-            else shlex.join(install_command(to_report)[2:])
-        )
+        backend_problem = any(p.distribution in OPTIONAL_BACKENDS for p in to_report)
+        file = BACKEND_REQUIREMENTS if backend_problem else REQUIREMENTS.name
+        fix = f"pip install -r {file}" if not colab else shlex.join(install_command(to_report)[2:])
         print(
             _("Warning: {problems}. The course is tested with: {fix}").format(
                 problems="; ".join(map(str, to_report)), fix=fix
@@ -160,24 +184,50 @@ def prepare_notebook(
 
 
 def describe_runtime(*, colab: bool) -> str:
-    """One line: where this runs, Python, TensorFlow and Keras versions, and any GPU."""
+    """One line: where this runs, Python, Keras and its backend's versions, and any GPU."""
     import keras
+
+    backend = keras.config.backend()
+    version, gpus, tpus = _backend_devices(backend)
+    place = "Google Colab" if colab else _("this machine")
+    python = ".".join(map(str, sys.version_info[:3]))
+    if tpus:
+        accelerator = _("{count} TPU(s)").format(count=tpus)
+    elif gpus:
+        accelerator = _("{count} GPU(s)").format(count=gpus)
+    else:
+        accelerator = _("no GPU (training runs on the CPU)")
+    return _(
+        "Running on {place}: Python {python}, Keras {keras} on the {backend} {version} "
+        "backend, {accelerator}."
+    ).format(
+        place=place,
+        python=python,
+        keras=keras.__version__,
+        backend=DISPLAY_NAMES.get(backend, backend),
+        version=version,
+        accelerator=accelerator,
+    )
+
+
+def _backend_devices(backend: str) -> tuple[str, int, int]:
+    """The backend's version and how many GPUs and TPUs it sees."""
+    if backend == "jax":
+        import jax
+
+        platforms = [device.platform for device in jax.devices()]
+        gpus = sum(platform in ("gpu", "cuda", "rocm") for platform in platforms)
+        return jax.__version__, gpus, platforms.count("tpu")
+    if backend == "torch":
+        import torch
+
+        gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        return torch.__version__, gpus, 0
     import tensorflow as tf
 
     # Listing physical devices does not start TensorFlow's runtime, so chapters can
     # still configure logical devices after this cell.
-    gpus = tf.config.list_physical_devices("GPU")
-    place = "Google Colab" if colab else _("this machine")
-    python = ".".join(map(str, sys.version_info[:3]))
-    if gpus:
-        gpu = _("{count} GPU(s)").format(count=len(gpus))
-    else:
-        gpu = _("no GPU (training runs on the CPU)")
-    return _(
-        "Running on {place}: Python {python}, TensorFlow {tensorflow}, Keras {keras}, {gpu}."
-    ).format(
-        place=place, python=python, tensorflow=tf.__version__, keras=keras.__version__, gpu=gpu
-    )
+    return tf.__version__, len(tf.config.list_physical_devices("GPU")), 0
 
 
 def _normalize(name: str) -> str:

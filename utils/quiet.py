@@ -6,12 +6,14 @@ for a new model. That is expected there and says nothing about the learner's
 code, so those sections call :func:`hide_retracing_warnings` once.
 
 The setup cell imports TensorFlow through :func:`import_tensorflow_quietly`, which
-drops the start-up notices TensorFlow writes before its log level applies.
+drops the start-up notices TensorFlow writes before its log level applies (when TensorFlow
+is installed: on JAX or PyTorch, Colab's TPU runtime for one has none).
 """
 
 from __future__ import annotations
 
 import glob
+import importlib.util
 import logging
 import os
 import sys
@@ -69,8 +71,11 @@ def import_tensorflow_quietly() -> list[str]:
     known notices are dropped (CUDA probing only where no GPU device exists, so a real GPU
     problem always shows) and the rest is written back to ``sys.stderr``. Returns the
     dropped lines: none when TensorFlow was already imported or
-    ``COURSE_SHOW_TENSORFLOW_NOTICES=1`` is set.
+    ``COURSE_SHOW_TENSORFLOW_NOTICES=1`` is set, and none, importing nothing, when
+    TensorFlow is not installed (a session on another Keras backend may lack it).
     """
+    if "tensorflow" not in sys.modules and importlib.util.find_spec("tensorflow") is None:
+        return []
     if "tensorflow" in sys.modules or os.environ.get("COURSE_SHOW_TENSORFLOW_NOTICES") == "1":
         _load_tensorflow()
         return []

@@ -13,6 +13,7 @@ from an executed notebook without scraping printed text.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 from utils.i18n import _
@@ -54,15 +55,22 @@ def check_result(
     name: str,
     value: float,
     *,
-    at_least: float | None = None,
-    at_most: float | None = None,
+    at_least: float | Mapping[str, float] | None = None,
+    at_most: float | Mapping[str, float] | None = None,
 ) -> None:
     """Print one headline result with its floor, and fail loudly if it misses.
 
-    Give ``at_least`` for scores (accuracy) and ``at_most`` for errors (RMSE).
+    Give ``at_least`` for scores (accuracy) and ``at_most`` for errors (RMSE). Where a
+    result honestly differs by Keras backend, give the floor as a mapping
+    ``{"tensorflow": ..., "jax": ..., "torch": ...}``: the backend in use picks its own.
     """
     if at_least is None and at_most is None:
         raise ValueError("check_result needs a floor: give at_least=... or at_most=...")
+    if isinstance(at_least, Mapping) or isinstance(at_most, Mapping):
+        from utils.backends import for_backend
+
+        at_least = None if at_least is None else for_backend(at_least)
+        at_most = None if at_most is None else for_backend(at_most)
     value = float(value)
     passed = math.isfinite(value)
     if at_least is not None:

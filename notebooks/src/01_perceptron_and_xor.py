@@ -14,7 +14,9 @@
 # - recognise the common activation functions and their derivatives, and see why a
 #   network without them is just one linear map;
 # - read backpropagation as reverse-mode automatic differentiation, and check the
-#   gradients TensorFlow computes against finite differences.
+#   gradients your Keras backend computes against finite differences;
+# - say what a Keras backend is (TensorFlow, JAX or PyTorch), which one runs your
+#   notebook, and how to switch.
 #
 # **Time:** about 30 minutes to read; the notebook runs in well under a minute on a
 # laptop CPU.
@@ -24,29 +26,28 @@
 #
 # The first code cell, above, is the same in every notebook of the course: it makes
 # the course's helper package `utils` importable (on Google Colab it first fetches the
-# course and installs what Colab lacks) and prints the Python, TensorFlow and Keras
-# versions and whether a GPU is present. TensorFlow prints a few log lines when it
-# starts (about oneDNN, or CUDA when there is no GPU): they are harmless.
+# course and installs what Colab lacks), chooses the Keras backend, and prints the
+# versions of Python, Keras and the backend, and whether a GPU is present.
 #
-# Besides NumPy and Matplotlib we use Keras (version 3) and TensorFlow, its backend
-# here. `set_seeds` seeds Python, NumPy and Keras in one call, so every run of this
-# notebook gives the same numbers.
+# Besides NumPy and Matplotlib we use Keras (version 3). Keras runs on TensorFlow unless
+# you choose JAX or PyTorch in that cell; section 8 explains what that changes.
+# `set_seeds` seeds Python, NumPy and Keras in one call, so every run of this notebook
+# on the same backend gives the same numbers.
 
 # %%
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
-import tensorflow as tf
 from sklearn.datasets import load_iris
 from sklearn.linear_model import Perceptron
 
+from utils.backends import backend, display_name
 from utils.plots import plot_decision_boundary, save_fig
 from utils.reproducibility import set_seeds
 from utils.results import check_result
 
 CHAPTER = "01_perceptron_and_xor"
 set_seeds(42)
-print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
 
 # %% [markdown]
 # ## 1. From biological to artificial neurons
@@ -495,53 +496,94 @@ stack_parameters, single_parameters = linear_stack.count_params(), W_single.size
 #
 # Gradient descent then nudges every weight against its gradient, and the loop
 # repeats. The backward pass is {{reverse-mode automatic differentiation}}: its cost is a small multiple of one forward pass, however many
-# weights the network has. `tf.GradientTape` does it for any TensorFlow computation:
-# it records the operations run inside its `with` block, then replays them backwards.
+# weights the network has.
 #
-# Let's check its answer the slow way, by **finite differences**: nudge one weight by
+# Keras leaves this work to its backend (section 8), and each backend has its own
+# autodiff, with its own idea of what to differentiate:
+#
+# - **TensorFlow**: `tf.GradientTape` records the operations run inside its `with`
+#   block, then replays them backwards: `tape.gradient(loss, variables)`.
+# - **JAX** differentiates *functions*: `jax.grad(f)` is a new function that returns the
+#   gradient of `f` with respect to its first argument, and `jax.value_and_grad(f)`
+#   returns the value of `f` too. A Keras model keeps its weights in variables, so we
+#   write the loss as a function of the weights' values: `model.stateless_call(values,
+#   non_trainable_values, inputs)` runs the model with the values given instead of its own.
+# - **PyTorch** records the operations on every tensor created with `requires_grad=True`
+#   (the trainable weights of a Keras model are such tensors); `loss.backward()` runs the
+#   record backwards and leaves each weight's gradient in its `.grad`.
+#
+# The cell below takes the branch of the backend this notebook runs on (`backend()`
+# says which). All three compute the same thing: the gradient of the loss with respect
+# to every weight of a small network.
+#
+# Let's check the answer the slow way, by **finite differences**: nudge one weight by
 # a tiny $\varepsilon$ up and down, and measure the change in the loss,
 # $\partial L/\partial w \approx (L(w+\varepsilon) - L(w-\varepsilon)) / 2\varepsilon$.
-# We use float64 so rounding does not blur the comparison.
+# Rounding limits how small $\varepsilon$ can usefully be. On TensorFlow the network
+# computes in float64, so $\varepsilon = 10^{-6}$ works. Keras on JAX and PyTorch
+# computes a layer's matrix product in float32 even when the layer asks for float64 (its
+# type rules follow JAX's 32-bit default), so there the whole comparison runs in float32,
+# with a larger $\varepsilon$.
 
 # %%
+# float64 where the backend computes in it; float32, with a larger nudge, elsewhere.
+dtype, epsilon = ("float64", 1e-6) if backend() == "tensorflow" else ("float32", 3e-3)
 set_seeds(42)
 tiny_network = keras.Sequential(
     [
         keras.Input(shape=(3,)),
-        keras.layers.Dense(4, activation="tanh", dtype="float64"),
-        keras.layers.Dense(1, dtype="float64"),
+        keras.layers.Dense(4, activation="tanh", dtype=dtype),
+        keras.layers.Dense(1, dtype=dtype),
     ]
 )
-X_tiny = np.random.default_rng(3).normal(size=(8, 3))
-y_tiny = np.random.default_rng(4).normal(size=(8, 1))
+# Backend tensors, not NumPy arrays: PyTorch cannot subtract an array from a tensor
+# that records its operations.
+X_tiny = keras.ops.convert_to_tensor(np.random.default_rng(3).normal(size=(8, 3)), dtype)
+y_tiny = keras.ops.convert_to_tensor(np.random.default_rng(4).normal(size=(8, 1)), dtype)
 
 
-def mse_loss(model):
-    return keras.ops.mean((model(X_tiny) - y_tiny) ** 2)
+def mse(predictions):
+    return keras.ops.mean((predictions - y_tiny) ** 2)
 
 
-with tf.GradientTape() as tape:
-    loss = mse_loss(tiny_network)
-autodiff_gradients = tape.gradient(loss, tiny_network.trainable_variables)
-print(f"loss: {float(loss):.6f}")
+tiny_weights = tiny_network.trainable_variables
+if backend() == "tensorflow":
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:  # records what runs inside the block
+        loss = mse(tiny_network(X_tiny))
+    autodiff_gradients = tape.gradient(loss, tiny_weights)
+elif backend() == "jax":
+    import jax
+
+    def loss_of(values):  # the loss as a function of the weights' values
+        predictions, _ = tiny_network.stateless_call(values, [], X_tiny)  # []: no other state
+        return mse(predictions)
+
+    loss, autodiff_gradients = jax.value_and_grad(loss_of)([w.value for w in tiny_weights])
+else:  # PyTorch
+    loss = mse(tiny_network(X_tiny))  # recorded: the weights have requires_grad=True
+    loss.backward()  # fills each weight's .grad
+    autodiff_gradients = [w.value.grad for w in tiny_weights]
+print(f"{display_name()}: loss {float(as_numpy(loss)):.6f}")
 print("gradient shapes:", [tuple(g.shape) for g in autodiff_gradients])
 
 
 # %%
-def finite_difference_gradients(model, loss_function, epsilon=1e-6):
+def finite_difference_gradients(model, loss_function, epsilon):
     """Nudge each weight up and down in turn: two forward passes per weight."""
     gradients = []
     for variable in model.trainable_variables:
-        values = variable.numpy()
+        values = as_numpy(variable).copy()
         gradient = np.zeros_like(values)
         for index in np.ndindex(values.shape):
             original = values[index]
             values[index] = original + epsilon
             variable.assign(values)
-            loss_up = float(loss_function(model))
+            loss_up = float(as_numpy(loss_function(model)))
             values[index] = original - epsilon
             variable.assign(values)
-            loss_down = float(loss_function(model))
+            loss_down = float(as_numpy(loss_function(model)))
             values[index] = original
             variable.assign(values)
             gradient[index] = (loss_up - loss_down) / (2 * epsilon)
@@ -549,23 +591,124 @@ def finite_difference_gradients(model, loss_function, epsilon=1e-6):
     return gradients
 
 
-numeric_gradients = finite_difference_gradients(tiny_network, mse_loss)
+numeric_gradients = finite_difference_gradients(
+    tiny_network, lambda model: mse(model(X_tiny)), epsilon
+)
 gradient_relative_error = max(
-    np.abs(a.numpy() - n).max() / (np.abs(n).max() + 1e-12)
+    np.abs(as_numpy(a) - n).max() / (np.abs(n).max() + 1e-12)
     for a, n in zip(autodiff_gradients, numeric_gradients, strict=True)
 )
 print(
     f"{tiny_network.count_params()} weights: finite differences needed "
     f"{2 * tiny_network.count_params()} forward passes; autodiff needed one backward pass"
 )
-print(f"largest relative difference between the two: {gradient_relative_error:.1e}")
+print(f"largest relative difference between the two ({dtype}): {gradient_relative_error:.1e}")
 
 # %% [markdown]
-# Both methods agree to about nine significant digits. Finite differences need two
-# forward passes *per weight*, which is hopeless for a network with millions of
-# weights; backpropagation gets every gradient in one backward pass. Every `fit` in
-# this course runs this loop: forward pass, loss, backward pass, gradient step.
+# In float64, on TensorFlow, both methods agree to about nine significant digits; in
+# float32, on JAX and PyTorch, to about three or four, which is as far as finite
+# differences in float32 can see (the checks at the end hold each backend to its own
+# bound). Finite differences need two forward passes *per weight*, which is hopeless for
+# a network with millions of weights; backpropagation gets every gradient in one
+# backward pass. Every `fit` in this course runs this loop: forward pass, loss, backward
+# pass, gradient step.
 #
+# ## 8. Keras and its three backends
+#
+# Keras describes the model: its layers, its loss, and what `compile`, `fit` and
+# `evaluate` do with them. The arithmetic underneath, the tensors, the matrix products
+# and the gradients of section 7, is done by a {{backend}}: TensorFlow, JAX or
+# PyTorch. Keras 3 runs the same model code on any of the three.
+#
+# **How to switch.** Keras reads the environment variable `KERAS_BACKEND` once, when it
+# is first imported. The setup cell at the top of every notebook sets it in one marked
+# line, `choose_keras_backend("tensorflow")`: write `"jax"` or `"torch"` there
+# instead, or set `KERAS_BACKEND` before you start Jupyter (for example
+# `KERAS_BACKEND=jax jupyter lab`; a value set that way wins over the cell's). It must
+# be set before the first `import keras`, so after changing it, restart the kernel and
+# run the notebook from the top: the setup cell stops with a message if the kernel
+# already runs another backend. JAX and PyTorch are installed with
+# `pip install -r requirements-backends.txt` (Colab has both).
+#
+# **What stays the same** is the model code: layers, `keras.Sequential`, `compile`,
+# `fit`, `evaluate` and `predict`, the losses, optimizers and metrics, `keras.ops`, and
+# models saved in `.keras` files (chapter 6), which load on any backend.
+#
+# **What is backend-specific** is whatever calls the backend itself:
+#
+# - automatic differentiation, as section 7 showed: `tf.GradientTape`, `jax.grad` or
+#   `jax.value_and_grad` of a function, or `requires_grad` and `backward()` in PyTorch;
+# - TensorFlow's tools for Keras models: loading an exported SavedModel as a layer
+#   (`TFSMLayer`, chapter 6) and training on several devices with `MirroredStrategy`
+#   (chapter 9) need the TensorFlow backend, while `tf.data` pipelines and `tf.summary`
+#   logs (chapter 7) work from any backend as long as TensorFlow is installed;
+# - how `fit` runs a training step: TensorFlow compiles it into a graph
+#   (`tf.function`), JAX compiles it with `jax.jit`, and on PyTorch Keras runs each step
+#   eagerly, one operation after another (there `steps_per_execution` above 1, met in
+#   chapter 2, is not available);
+# - random numbers: the same seed draws different numbers on each backend, so initial
+#   weights and printed results differ a little from one backend to another, and a few
+#   of the checks have a bound per backend.
+#
+# This notebook runs on:
+
+# %%
+print("Keras runs on:", keras.backend.backend())  # "tensorflow", "jax" or "torch"
+
+# %% [markdown]
+# **How long the course takes on each backend.** The course's benchmark
+# (`python -m tools bench --backends tensorflow jax torch`) runs every notebook from
+# top to bottom on each backend, one after the other on one machine, and writes the
+# times to `benchmarks/backends.json`. The cell below reads that file, prints where and
+# when the times were measured and the total per backend, and shows each chapter's time
+# in seconds. They are one machine's times: on another processor, or with a GPU, the
+# times and their order can change.
+
+# %%
+import json
+
+import pandas as pd
+
+from utils.paths import PROJECT_ROOT
+
+benchmark = json.loads((PROJECT_ROOT / "benchmarks" / "backends.json").read_text("utf-8"))
+machine = benchmark["machine"]
+package_names = {"python": "Python", "keras": "Keras"}  # and display_name() for a backend
+versions = ", ".join(
+    f"{package_names.get(package) or display_name(package)} {version}"
+    for package, version in benchmark["versions"].items()
+)
+print(
+    f"Measured on {benchmark['date']} on {machine['cpu']} ({machine['cores']} cores, "
+    f"GPU: {machine['gpu'] or 'none'}), with {versions}."
+)
+if "provisional" in benchmark:
+    print("Provisional:", benchmark["provisional"])
+chapter_seconds = pd.DataFrame(
+    {
+        display_name(name): {  # "notebooks/01_perceptron_and_xor.ipynb" -> "01_perceptron..."
+            run["notebook"].removeprefix("notebooks/").removesuffix(".ipynb"): run["wall_s"]
+            for run in runs
+            if run["notebook"].count("/") == 1  # the lessons, not solutions/ or ko/
+        }
+        for name, runs in benchmark["backends"].items()
+    }
+).round()
+chapter_seconds.index.name = "chapter"
+timed_everywhere = chapter_seconds.dropna()  # a total only over chapters timed on every backend
+print(f"Total of the {len(timed_everywhere)} chapter(s) timed on every backend, in seconds:")
+print(timed_everywhere.sum().to_string())
+failed = [
+    f"{display_name(name)}: {run['notebook']}"
+    for name, runs in benchmark["backends"].items()
+    for run in runs
+    if not run["passed"]
+]
+if failed:
+    print("These runs failed a check or a cell:", "; ".join(failed))
+chapter_seconds
+
+# %% [markdown]
 # ## What you should have seen
 #
 # Each line below checks one result of this chapter against what it should be. If
@@ -593,19 +736,30 @@ check_result(
 )
 check_result("hand-wired two-layer network on XOR (accuracy)", hand_wired_accuracy, at_least=1.0)
 check_result("Keras MLP on XOR (accuracy)", keras_xor_accuracy, at_least=1.0)
-# Final XOR loss over the first epoch's: 0.0030, 0.0025 and 0.0023 with seeds 42, 0 and 1
-# (spread 0.0007), so the bound is the worst seed plus the spread.
-check_result("Keras MLP on XOR (final loss / first loss)", xor_loss_ratio, at_most=0.004)
+# Final XOR loss over the first epoch's, with seeds 42, 0 and 1: on TensorFlow 0.0030,
+# 0.0025 and 0.0023 (spread 0.0007); on JAX 0.0045, 0.0044 and 0.0052 (spread 0.0008); on
+# PyTorch 0.0048, 0.0043 and 0.0049 (spread 0.0006). Each bound is its backend's worst seed
+# plus the spread (the backends draw different initial weights from the same seed).
+check_result(
+    "Keras MLP on XOR (final loss / first loss)",
+    xor_loss_ratio,
+    at_most={"tensorflow": 0.004, "jax": 0.006, "torch": 0.0056},
+)
 check_result("sigmoid's largest derivative", sigmoid_slope_max, at_least=0.25, at_most=0.25)
 check_result("softmax probabilities sum to 1 (difference)", softmax_sum_gap, at_most=1e-6)
 check_result("parameters of the 3-layer linear stack", stack_parameters, at_least=243, at_most=243)
 check_result("parameters of the equivalent layer", single_parameters, at_least=15, at_most=15)
-# "Float32 rounding": 7.5e-7, 1.9e-6 and 7.2e-7 for seeds 42, 0 and 1 (spread 1.2e-6).
+# "Float32 rounding": 7.5e-7, 1.9e-6 and 7.2e-7 for seeds 42, 0 and 1 (spread 1.2e-6); on
+# JAX and PyTorch at most 9.5e-7 over the same seeds.
 check_result("linear stack vs single layer (largest difference)", gap, at_most=3e-6)
-# "About nine significant digits": 2.4e-10, 8.1e-10 and 4.1e-10 for seeds 42, 0 and 1
-# (spread 5.7e-10).
+# "About nine significant digits" in float64 on TensorFlow: 2.4e-10, 8.1e-10 and 4.1e-10
+# for seeds 42, 0 and 1 (spread 5.7e-10). "Three or four" in float32 with epsilon 3e-3: on
+# JAX 2.4e-4, 7.7e-5 and 1.2e-4 (spread 1.6e-4); on PyTorch 7.5e-5, 5.5e-5 and 5.3e-4
+# (spread 4.8e-4). Each bound is its backend's worst seed plus the spread.
 check_result(
-    "autodiff vs finite differences (relative error)", gradient_relative_error, at_most=1.4e-9
+    "autodiff vs finite differences (relative error)",
+    gradient_relative_error,
+    at_most={"tensorflow": 1.4e-9, "jax": 4e-4, "torch": 1.1e-3},
 )
 
 # %% [markdown]
@@ -622,7 +776,10 @@ check_result(
 #   as sigmoid, tanh or ReLU. Without any nonlinearity a deep network is just one
 #   linear map.
 # - **Backpropagation** is reverse-mode autodiff: one forward and one backward pass
-#   give the gradient of the loss for every weight; `tf.GradientTape` does it for us.
+#   give the gradient of the loss for every weight. Each backend has its own tool for it
+#   (`tf.GradientTape`, `jax.grad`, `backward()`), and `fit` uses it for us.
+# - Keras builds and trains the model; its **backend**, TensorFlow, JAX or PyTorch, does
+#   the arithmetic. `KERAS_BACKEND`, set before Keras is first imported, chooses it.
 #
 # Next, chapter 2 puts an MLP to work on a real regression problem.
 
@@ -639,8 +796,8 @@ check_result(
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
-import tensorflow as tf
 
+from utils.backends import backend
 from utils.exercises import ch01
 from utils.plots import plot_decision_boundary
 from utils.reproducibility import set_seeds
@@ -716,18 +873,38 @@ ch01.q5.check(xnor_network)
 
 # %% [markdown]
 # **Exercise 6.** A one-weight model predicts $\hat y = w x + b$ and its loss is
-# $L = (\hat y - y)^2$. With $x = 3$, $y = 1$, $w = 0.5$ and $b = 0.25$, use
-# `tf.GradientTape` to compute $\partial L/\partial w$ and $\partial L/\partial b$.
-# Give them as a pair of numbers.
+# $L = (\hat y - y)^2$. With $x = 3$, $y = 1$, $w = 0.5$ and $b = 0.25$, use your
+# backend's automatic differentiation (section 7: `tf.GradientTape` on TensorFlow,
+# `jax.grad` on JAX, `requires_grad=True` and `backward()` on PyTorch) to compute
+# $\partial L/\partial w$ and $\partial L/\partial b$. Give them as a pair of numbers.
+# `backend()` says which backend runs this notebook; you only need its branch.
 
 # %%
 gradients_6 = ...  # STUB
 # BEGIN SOLUTION
-w = tf.Variable(0.5)
-b = tf.Variable(0.25)
-with tf.GradientTape() as tape:
+if backend() == "tensorflow":
+    import tensorflow as tf
+
+    w, b = tf.Variable(0.5), tf.Variable(0.25)
+    with tf.GradientTape() as tape:
+        loss = (w * 3.0 + b - 1.0) ** 2
+    dloss_dw, dloss_db = tape.gradient(loss, [w, b])
+elif backend() == "jax":
+    import jax
+
+    def loss_6(w, b):
+        return (w * 3.0 + b - 1.0) ** 2
+
+    # argnums=(0, 1): the gradient with respect to both arguments, w and b.
+    dloss_dw, dloss_db = jax.grad(loss_6, argnums=(0, 1))(0.5, 0.25)
+else:  # PyTorch
+    import torch
+
+    w = torch.tensor(0.5, requires_grad=True)
+    b = torch.tensor(0.25, requires_grad=True)
     loss = (w * 3.0 + b - 1.0) ** 2
-dloss_dw, dloss_db = tape.gradient(loss, [w, b])
+    loss.backward()
+    dloss_dw, dloss_db = w.grad, b.grad
 gradients_6 = (float(dloss_dw), float(dloss_db))
 print(gradients_6)
 # END SOLUTION

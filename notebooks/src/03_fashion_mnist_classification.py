@@ -27,8 +27,9 @@
 # ## Setup
 #
 # The usual imports, plus two helpers of the course: `load_fashion_mnist` (section 1
-# says what it does) and `plot_image_grid`, which draws labelled images. TensorFlow
-# may print a few harmless log lines when it starts.
+# says what it does) and `plot_image_grid`, which draws labelled images. The chapter
+# runs on any Keras backend (the setup cell above printed which one, with the
+# versions); `backend()` tells the code, for the few places where backends differ.
 
 # %%
 import math
@@ -40,11 +41,11 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import tensorflow as tf
 from sklearn.linear_model import SGDClassifier
 from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix, recall_score
 from sklearn.model_selection import cross_val_score
 
+from utils.backends import backend
 from utils.data import load_fashion_mnist
 from utils.plots import plot_image_grid, plot_learning_curves, save_fig
 from utils.quiet import hide_retracing_warnings
@@ -54,7 +55,6 @@ from utils.splits import FASHION_MNIST_CLASS_NAMES, fashion_mnist_splits
 
 CHAPTER = "03_fashion_mnist_classification"
 set_seeds(42)
-print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
 
 # %% [markdown]
 # ## 1. Loading and looking at Fashion-MNIST
@@ -479,14 +479,16 @@ print("sigmoid:", np.round(keras.ops.convert_to_numpy(keras.activations.sigmoid(
 #   progress; small steps late let the weights settle into a good spot instead of
 #   bouncing around it. The schedule counts optimizer steps, so we compute how many
 #   there will be. (Chapter 6 returns to schedules.)
-# - `steps_per_execution=20` makes Keras run 20 training steps per call into
-#   TensorFlow. It changes nothing in the results, only the time; section 11 explains
-#   and measures it. The models of sections 7 to 10 use it too, for speed.
+# - `steps_per_execution=20` makes Keras run 20 training steps per call into the
+#   backend's compiled training function. It changes nothing in the results, only the
+#   time; section 11 explains and measures it. The models of sections 7 to 10 use it
+#   too, for speed. Keras's PyTorch backend runs every step on its own and refuses any
+#   other value than 1, so on PyTorch the cell uses 1.
 
 # %%
 EPOCHS = 15
 BATCH_SIZE = 256
-STEPS_PER_EXECUTION = 20
+STEPS_PER_EXECUTION = 1 if backend() == "torch" else 20  # PyTorch: 1 step at a time
 steps_per_epoch = math.ceil(len(X_train) / BATCH_SIZE)
 
 cosine_schedule = keras.optimizers.schedules.CosineDecay(
@@ -951,21 +953,64 @@ optimizer_table
 # gradients through without shrinking them.
 #
 # Let's measure it. We build two deep MLPs with eight hidden layers of 100 units, one
-# with sigmoid and one with ReLU, and with `tf.GradientTape` compute the gradient of
-# the loss on 512 training images *at initialisation*, before any training. The size
-# (norm) of each layer's kernel gradient tells how strongly that layer would learn.
+# with sigmoid and one with ReLU, and compute the gradient of the loss on 512 training
+# images *at initialisation*, before any training. The size (norm) of each layer's
+# kernel gradient tells how strongly that layer would learn.
+#
+# `fit` computes such gradients for us; to look at them ourselves we ask the backend's
+# automatic differentiation directly, and that is the one place in this chapter where
+# the code differs by backend. In the cell below, `kernel_gradient_norms` has one
+# branch per backend; each computes the same gradients, one per trainable variable
+# (kernel, bias, kernel, bias, ...), and the function keeps the kernels' norms:
+#
+# - **TensorFlow**: `tf.GradientTape` records the forward pass, and `tape.gradient`
+#   runs it backwards.
+# - **JAX** differentiates functions, not recorded computations: `jax.grad` takes a
+#   function from the weights' values to the loss. `model.stateless_call(values, [],
+#   X)` is that function for a Keras model: it runs the model with the weights given
+#   (the `[]` is for the non-trainable variables, which this model has none of).
+# - **PyTorch** records the forward pass as it runs: `loss.backward()` goes back
+#   through it and leaves each weight's gradient in the `.grad` of its PyTorch tensor,
+#   `variable.value`.
 
 # %%
 X_batch, y_batch = X_train[:512], y_train[:512]
 loss_function = keras.losses.SparseCategoricalCrossentropy()
+
+
+def kernel_gradient_norms(model, X, y):
+    """The norm of the loss gradient for each kernel of the model, on one batch X, y."""
+    variables = model.trainable_variables
+    if backend() == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            loss = loss_function(y, model(X, training=True))
+        gradients = tape.gradient(loss, variables)
+    elif backend() == "jax":
+        import jax
+
+        def loss_for(values):
+            predictions, _ = model.stateless_call(values, [], X, training=True)
+            return loss_function(y, predictions)
+
+        gradients = jax.grad(loss_for)([variable.value for variable in variables])
+    else:  # PyTorch
+        loss = loss_function(y, model(X, training=True))
+        loss.backward()
+        gradients = [variable.value.grad for variable in variables]
+    kernel_gradients = [
+        gradient
+        for variable, gradient in zip(variables, gradients, strict=True)
+        if variable.name == "kernel"
+    ]
+    return np.array([float(keras.ops.norm(gradient)) for gradient in kernel_gradients])
+
+
 gradient_norms = {}
 for activation in ("sigmoid", "relu"):
     deep_model = build_mlp(hidden_units=(100,) * 8, activation=activation)
-    with tf.GradientTape() as tape:
-        loss = loss_function(y_batch, deep_model(X_batch, training=True))
-    kernels = [layer.kernel for layer in deep_model.layers if hasattr(layer, "kernel")]
-    gradients = tape.gradient(loss, kernels)
-    gradient_norms[activation] = np.array([float(tf.norm(g)) for g in gradients])
+    gradient_norms[activation] = kernel_gradient_norms(deep_model, X_batch, y_batch)
 
 fig, ax = plt.subplots(figsize=(8, 4))
 layer_numbers = np.arange(1, 10)
@@ -1129,9 +1174,10 @@ print(f"dropout changes the last validation accuracy by {dropout_accuracy_gain:+
 # (the epoch is printed above; it varies from run to run) and then climbs while the
 # training accuracy races ahead: classic overfitting. With dropout the validation loss
 # stays near its minimum and the gap between training and validation accuracy is much
-# smaller. The validation *accuracy* gains only about 0.01: the overfit model is not
-# much worse at ranking the right class first, but it becomes overconfident in its
-# mistakes, which the loss punishes. Dropout slows
+# smaller. The validation *accuracy* hardly changes, by about 0.01 at most (over three
+# seeds it rose on TensorFlow and moved between -0.013 and +0.001 on JAX and
+# PyTorch): the overfit model is not much worse at ranking the right class first, but
+# it becomes overconfident in its mistakes, which the loss punishes. Dropout slows
 # the fit of the training set too, so a model with dropout usually needs more epochs.
 # (Keras shows training metrics computed *with* dropout active, which is one more
 # reason they sit below the validation ones here.)
@@ -1219,7 +1265,8 @@ for name, weighting in weighting_runs.items():
         steps_per_execution=STEPS_PER_EXECUTION,
     )
     mlp.fit(X_skewed, y_skewed, epochs=8, batch_size=128, verbose=0, **weighting)
-    y_valid_pred = np.argmax(mlp(X_valid), axis=1)  # calling the model: one batch of 5,000
+    valid_probabilities = mlp(X_valid)  # calling the model: one batch of 5,000
+    y_valid_pred = keras.ops.convert_to_numpy(valid_probabilities).argmax(axis=1)
     recalls[name] = recall_score(y_valid, y_valid_pred, average=None)
     valid_accuracies[name] = np.mean(y_valid_pred == y_valid)
 
@@ -1275,7 +1322,7 @@ print(f"validation accuracy, class weights minus none: {weighted_accuracy_gain:+
 # You wait for every `fit`, so it pays to know where training time goes. Each
 # training step has two costs: the arithmetic for the batch, which grows with the
 # batch size, and a fixed overhead per step: Python runs Keras' training loop, calls
-# into TensorFlow, updates metrics and calls callbacks. With Keras' defaults,
+# into the backend, updates metrics and calls callbacks. With Keras' defaults,
 # `batch_size=32` and `steps_per_execution=1`, one epoch of our training set is 1,719
 # small steps, and the fixed overhead is a large part of the time. Two settings cut it:
 #
@@ -1283,18 +1330,25 @@ print(f"validation accuracy, class weights minus none: {weighted_accuracy_gain:+
 #   and the matrix products on 256 rows use the CPU's vector units far better than on
 #   32. The gradient is averaged over more images, so it is less noisy, and a larger
 #   learning rate fits: we double it to 0.002.
-# - **`steps_per_execution=20`** in `compile`: Keras hands TensorFlow 20 steps at a
-#   time, so the Python-side overhead is paid once per 20 steps. The arithmetic is
-#   unchanged and so are the results.
+# - **`steps_per_execution=20`** in `compile`: Keras calls its compiled training
+#   function once per 20 steps. On TensorFlow that function runs the 20 steps inside
+#   one TensorFlow graph, so the Python-side overhead is paid once per 20 steps. On
+#   JAX, Keras still launches the compiled step once per batch, but updates the
+#   metrics and calls the callbacks once per 20 steps. The arithmetic is unchanged and
+#   so are the results. Keras's PyTorch backend runs every step eagerly, one PyTorch
+#   operation after another called from Python, and does not offer this setting (it
+#   must be 1): on PyTorch only the larger batch helps, and the table below has no
+#   second row.
 #
-# (Data arrives from NumPy arrays already in memory here, which Keras feeds through a
-# `tf.data` pipeline on its own; an explicit `tf.data` pipeline with `prefetch` pays
-# off when data is read from disk or augmented on the fly.)
+# (Data arrives from NumPy arrays already in memory here, which Keras cuts into
+# batches on its own; an explicit `tf.data` pipeline with `prefetch`, which feeds any
+# backend, pays off when data is read from disk or augmented on the fly.)
 #
 # To time this honestly we time each epoch with a small callback, train each setting
 # on the full training set with validation for 3 epochs, and compare the 2nd and 3rd
-# epochs: the first one also includes the one-off cost of tracing the model into a
-# TensorFlow graph.
+# epochs: the first one also includes the one-off cost of compiling the training step
+# (TensorFlow traces it into a graph, JAX compiles it with XLA; PyTorch, which
+# compiles nothing, has only a short warm-up).
 
 
 # %%
@@ -1314,8 +1368,10 @@ class EpochTimer(keras.callbacks.Callback):
 speed_settings = {  # name: (batch size, steps per execution, learning rate)
     "Keras defaults": (32, 1, 1e-3),
     "defaults + steps_per_execution": (32, 20, 1e-3),
-    "course settings": (256, 20, 2e-3),
+    "course settings": (256, STEPS_PER_EXECUTION, 2e-3),
 }
+if backend() == "torch":  # steps_per_execution must be 1 there: no second row
+    del speed_settings["defaults + steps_per_execution"]
 speed_rows = {}
 for name, (batch_size, steps, learning_rate) in speed_settings.items():
     mlp = build_mlp()
@@ -1349,29 +1405,43 @@ epoch_times = speed_table["2nd-3rd epochs (s)"]
 accuracies = speed_table["val. accuracy"]
 speed_up = epoch_times["Keras defaults"] / epoch_times["course settings"]
 accuracy_change = accuracies["course settings"] - accuracies["Keras defaults"]
-overhead_speed_up = epoch_times["Keras defaults"] / epoch_times["defaults + steps_per_execution"]
-same_batches_change = abs(
-    accuracies["defaults + steps_per_execution"] - accuracies["Keras defaults"]
-)
 print(f"steps per epoch: {math.ceil(len(X_train) / 32):,} with batches of 32, ", end="")
 print(f"{steps_per_epoch} with 256 ({math.ceil(len(X_train) / 32) / steps_per_epoch:.1f}x fewer)")
-print(f"speed-up per epoch, steps_per_execution alone: {overhead_speed_up:.1f}x")
-print(f"validation accuracy, steps_per_execution alone: changed by {same_batches_change:.4f}")
+if "defaults + steps_per_execution" in speed_settings:
+    overhead_time = epoch_times["defaults + steps_per_execution"]
+    overhead_speed_up = epoch_times["Keras defaults"] / overhead_time
+    same_batches_change = abs(
+        accuracies["defaults + steps_per_execution"] - accuracies["Keras defaults"]
+    )
+    print(f"speed-up per epoch, steps_per_execution alone: {overhead_speed_up:.1f}x")
+    print(f"validation accuracy, steps_per_execution alone: changed by {same_batches_change:.4f}")
 print(f"speed-up per epoch, course settings vs Keras defaults: {speed_up:.1f}x")
 print(f"validation accuracy after 3 epochs, course minus defaults: {accuracy_change:+.3f}")
 speed_table.astype({"batch size": int, "steps/execution": int}).round(3)
 
 # %% [markdown]
-# The exact times depend on your machine and on what else it is doing, but the
-# pattern holds (the end of the chapter checks it). The second row gives the same
-# accuracy as the first (same batches, same arithmetic) and is faster only because
-# less time goes to overhead. The third row takes 8 times fewer steps per epoch with
-# the doubled learning rate and reaches about the same accuracy in a fraction of the
-# time. Larger batches stop paying off at some point: once the overhead is negligible,
-# an epoch costs the same arithmetic whatever the batch size, while fewer steps mean
-# fewer weight updates per epoch. Very large batches can also generalise worse unless
-# the learning-rate schedule is tuned for them, so a batch of a few hundred images, as
-# here, is a common choice for models of this size.
+# The exact times depend on your machine, on what else it is doing and on the
+# backend, but the pattern holds (the end of the chapter checks it). The
+# `steps_per_execution` row, where there is one, gives the same accuracy as the first
+# (same batches, same arithmetic): whatever time it saves is overhead. On TensorFlow
+# that saving is large; on JAX it is small, because Keras's JAX training loop does
+# little per step besides launching the compiled step. The course settings take 8
+# times fewer steps per epoch with the doubled learning rate and reach about the same
+# accuracy in a fraction of the time, on every backend. Larger batches stop paying off
+# at some point: once the overhead is negligible, an epoch costs the same arithmetic
+# whatever the batch size, while fewer steps mean fewer weight updates per epoch. Very
+# large batches can also generalise worse unless the learning-rate schedule is tuned
+# for them, so a batch of a few hundred images, as here, is a common choice for models
+# of this size.
+#
+# The backends differ most in that overhead per step. PyTorch's eager steps have the
+# most, so the course settings' epochs take longer on PyTorch than on TensorFlow or
+# JAX, whose steps are compiled. `compile(..., jit_compile=True)` asks Keras to
+# compile the PyTorch step with `torch.compile`: the first epoch then spends a long
+# time compiling, more than the later epochs gain in this chapter's short runs.
+# PyTorch computes with `torch.get_num_threads()` threads, one per CPU core; on a
+# machine already busy with other heavy programs those threads keep waiting for one
+# another, and `torch.set_num_threads(1)` can make training many times faster.
 
 # %% [markdown]
 # ## What you should have seen
@@ -1410,24 +1480,41 @@ check_result("deep MLP minus softmax baseline (validation)", deep_over_baseline,
 # Section 7, final training-loss ratios for seeds 42, 1, 2: SGD / next slowest 1.282,
 # 1.290, 1.288 (spread 0.008); SGD / momentum 1.643, 1.623, 1.624 (spread 0.020); best
 # non-adaptive / best adaptive 1.351, 1.327, 1.279 (spread 0.072); Adagrad / slowest of
-# the rest 1.281, 1.258, 1.260 (spread 0.023).
-check_result("optimizers: SGD's loss / the next slowest", sgd_behind_all, at_least=1.274)
-check_result("optimizers: SGD's loss / momentum's", sgd_behind_momentum, at_least=1.62)
+# the rest 1.281, 1.258, 1.260 (spread 0.023). JAX passes the same floors (1.287, 1.628,
+# 1.309, 1.265 with seed 42). PyTorch, seeds 42, 1, 2: 1.272, 1.274, 1.264 (spread
+# 0.010); 1.550, 1.550, 1.621 (spread 0.071); 1.239, 1.205, 1.307 (spread 0.102); 1.219,
+# 1.217, 1.282 (spread 0.065).
+check_result(
+    "optimizers: SGD's loss / the next slowest",
+    sgd_behind_all,
+    at_least={"tensorflow": 1.274, "jax": 1.274, "torch": 1.262},
+)
+check_result(
+    "optimizers: SGD's loss / momentum's",
+    sgd_behind_momentum,
+    at_least={"tensorflow": 1.62, "jax": 1.62, "torch": 1.479},
+)
 check_result("... about 1.6 times", sgd_behind_momentum, at_most=1.67)
 check_result(
     "optimizers: best non-adaptive loss / best of RMSprop, Adam",
     others_behind_adaptive,
-    at_least=1.279,
+    at_least={"tensorflow": 1.279, "jax": 1.279, "torch": 1.137},
 )
 check_result(
-    "optimizers: Adagrad's loss / slowest of the rest", adagrad_behind_rest, at_least=1.258
+    "optimizers: Adagrad's loss / slowest of the rest",
+    adagrad_behind_rest,
+    at_least={"tensorflow": 1.258, "jax": 1.258, "torch": 1.154},
 )
 # Section 8, gradients at initialisation (deterministic for a seed): sigmoid output /
 # first layer 27,600, 33,500, 24,000 (spread 9,600); per layer 3.59, 3.68, 3.53 (spread
 # 0.15); ReLU largest / smallest 5.2, 4.3, 3.9 (spread 1.4); first layer sigmoid / ReLU
-# 3.0e-4, 2.1e-4, 3.1e-4 (spread 1.0e-4). Training: the sigmoid network's best validation
-# accuracy 0.104, 0.105, 0.103 (chance; spread 0.002); ReLU after one epoch 0.466, 0.421,
-# 0.419 (spread 0.047).
+# 3.0e-4, 2.1e-4, 3.1e-4 (spread 1.0e-4). Each backend draws its own initial weights
+# from a seed; the same four for seeds 42, 1, 2 on JAX: 29,000, 22,700, 29,900; 3.61,
+# 3.50, 3.63; 4.5, 4.1, 3.9; 3.4e-4, 4.9e-4, 2.3e-4. On PyTorch: 34,800, 45,300,
+# 34,800; 3.70, 3.82, 3.70; 4.2, 4.2, 6.5; 2.8e-4, 3.2e-4, 1.7e-4. Seed 42, the one
+# this notebook runs, passes the same bounds on every backend. Training: the sigmoid
+# network's best validation accuracy 0.104, 0.105, 0.103 (chance; spread 0.002); ReLU
+# after one epoch 0.466, 0.421, 0.419 (spread 0.047).
 check_result(
     "sigmoid network: output / first-layer gradient", sigmoid_output_over_first, at_least=18_000
 )
@@ -1446,13 +1533,32 @@ check_result(
 # Section 9. Late validation loss, dropout minus none: -0.149, -0.169, -0.097 (spread
 # 0.072); rise of the plain model's validation loss after its lowest point 0.227, 0.153,
 # 0.061 (spread 0.166); gap shrunk by 0.114, 0.121, 0.113 (spread 0.008); validation
-# accuracy gained 0.013, 0.019, 0.009 (spread 0.010).
+# accuracy gained 0.013, 0.019, 0.009 (spread 0.010). The other backends overfit these
+# 2,000 images less and dropout gains less there; the same four on JAX: -0.043, -0.052,
+# -0.046 (spread 0.009); 0.045, 0.048, 0.052 (spread 0.007); 0.097, 0.109, 0.092
+# (spread 0.017); -0.010, -0.002, -0.013 (spread 0.011). On PyTorch: -0.067, -0.062,
+# -0.067 (spread 0.005); 0.112, 0.044, 0.051 (spread 0.068); 0.108, 0.078, 0.075
+# (spread 0.033); +0.001, -0.011, -0.004 (spread 0.012).
 check_result(
-    "dropout 0.5: change in validation loss (last 5 epochs)", dropout_loss_change, at_most=-0.077
+    "dropout 0.5: change in validation loss (last 5 epochs)",
+    dropout_loss_change,
+    at_most={"tensorflow": -0.077, "jax": -0.034, "torch": -0.062},
 )
-check_result("no dropout: validation loss rise after its minimum", plain_climb, at_least=0.06)
-check_result("dropout: smaller training - validation gap", gap_reduction, at_least=0.106)
-check_result("dropout: validation accuracy gain", dropout_accuracy_gain, at_least=0.003)
+check_result(
+    "no dropout: validation loss rise after its minimum",
+    plain_climb,
+    at_least={"tensorflow": 0.06, "jax": 0.038, "torch": 0.044},
+)
+check_result(
+    "dropout: smaller training - validation gap",
+    gap_reduction,
+    at_least={"tensorflow": 0.106, "jax": 0.08, "torch": 0.075},
+)
+check_result(
+    "dropout: validation accuracy gain",
+    dropout_accuracy_gain,
+    at_least={"tensorflow": 0.003, "jax": -0.021, "torch": -0.011},
+)
 check_result("... about 0.01, not more", dropout_accuracy_gain, at_most=0.023)
 # Section 10. Rare-class recall gain 0.233, 0.291, 0.308 (spread 0.075); validation
 # accuracy, weights minus none, +0.016, +0.001, +0.040 (spread 0.039). class_weight and
@@ -1469,13 +1575,28 @@ check_result(
 # (steps_per_execution alone), so the bounds are the claims themselves (several times
 # faster; faster). steps_per_execution alone left the weights identical
 # bit for bit in a test run, so its accuracy change is 0 up to platform round-off.
+# On a very busy 2-core machine: TensorFlow 7.0x and 3.1x; JAX 2.0x and 1.0x (its
+# Keras loop has little overhead to save, so the bound there is "not slower", with
+# room for timing noise); PyTorch 8x (batch size alone; run with one thread).
+# Validation accuracy after 3 epochs, course settings minus defaults, seeds 42, 1, 2:
+# JAX -0.0086, +0.0060, -0.0092 (spread 0.015); PyTorch 0.0000, -0.0020, +0.0068
+# (spread 0.009, above TensorFlow's floor).
 check_result("speed-up per epoch, course settings vs Keras defaults", speed_up, at_least=1.5)
-check_result("speed-up per epoch, steps_per_execution alone", overhead_speed_up, at_least=1.0)
+if "defaults + steps_per_execution" in speed_settings:  # not on PyTorch (section 11)
+    check_result(
+        "speed-up per epoch, steps_per_execution alone",
+        overhead_speed_up,
+        at_least={"tensorflow": 1.0, "jax": 0.8},
+    )
+    check_result(
+        "steps_per_execution alone: change in validation accuracy",
+        same_batches_change,
+        at_most=0.005,
+    )
 check_result(
-    "steps_per_execution alone: change in validation accuracy", same_batches_change, at_most=0.005
-)
-check_result(
-    "course settings vs defaults (change in validation accuracy)", accuracy_change, at_least=-0.01
+    "course settings vs defaults (change in validation accuracy)",
+    accuracy_change,
+    at_least={"tensorflow": -0.01, "jax": -0.024, "torch": -0.01},
 )
 
 # %% [markdown]
@@ -1502,7 +1623,8 @@ check_result(
 #   overfitting; `class_weight` or `sample_weight` rebalance rare classes (Keras 3
 #   refuses both at once: fold the class weights into `sample_weight`).
 # - A larger batch with a matching learning rate and `steps_per_execution` make an
-#   epoch several times faster at the same accuracy.
+#   epoch several times faster at the same accuracy (`steps_per_execution` helps most
+#   on TensorFlow; on PyTorch it must stay 1, so there the batch size does it all).
 #
 # Next, chapter 4 builds models that are not a simple stack of layers, with Keras'
 # functional API. Chapter 6 returns to callbacks such as `EarlyStopping` and to
@@ -1662,7 +1784,7 @@ def train_fast_classifier(X, y):
         loss="sparse_categorical_crossentropy",
         optimizer=keras.optimizers.Adam(learning_rate=schedule),
         metrics=["accuracy"],
-        steps_per_execution=20,
+        steps_per_execution=1 if keras.backend.backend() == "torch" else 20,  # section 4
     )
     model.fit(
         X,

@@ -32,7 +32,9 @@
 # install graphviz` on macOS, `conda install graphviz` in a conda environment).
 # Google Colab has both already. The course's helper `show_model_diagram` draws a
 # model with `plot_model`; if either tool is missing it says how to install it and
-# prints `model.summary()` instead, so the notebook runs on either way.
+# prints `model.summary()` instead, so the notebook runs on either way. The chapter runs
+# on any Keras backend (the setup cell above printed which one, with the versions);
+# `backend()` tells the code, for the few places where backends differ.
 
 # %%
 import time
@@ -40,8 +42,8 @@ import time
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
-import tensorflow as tf
 
+from utils.backends import backend
 from utils.plots import plot_learning_curves, save_fig, show_model_diagram
 from utils.quiet import hide_retracing_warnings
 from utils.reproducibility import set_seeds
@@ -50,11 +52,11 @@ from utils.splits import california_housing_splits
 
 # This chapter builds and trains several models, which makes TensorFlow warn that it is
 # "retracing" (compiling a function again); that is expected here, so hide those warnings.
-hide_retracing_warnings()
+if backend() == "tensorflow":
+    hide_retracing_warnings()
 
 CHAPTER = "04_functional_api_wide_and_deep"
 set_seeds(42)
-print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
 
 # %% [markdown]
 # ## 1. Not every network is a stack
@@ -162,14 +164,19 @@ show_model_diagram(model_one_input, "wide_and_deep_one_input", CHAPTER)
 #
 # Compiling and training are the same as in chapter 2: mean squared error as the
 # loss, Adam as the optimizer, and the {{root mean squared error}} as a metric, since it is in the target's units. Two settings keep it quick:
-# `steps_per_execution=20` lets TensorFlow run 20 batches per call instead of one
-# (less Python overhead, the same training), and {{early stopping}} ends
+# `steps_per_execution=20` lets the backend run 20 batches per call instead of one
+# (less Python overhead, the same training; Keras's PyTorch backend runs one batch per
+# call only and refuses any other value, so on PyTorch the chapter uses 1), and
+# {{early stopping}} ends
 # training once the validation loss has not improved for 5 epochs (60 epochs at
 # most), keeping the best weights seen. All three models of this chapter train the
 # same way, so we write it once.
 
 
 # %%
+STEPS_PER_EXECUTION = 1 if backend() == "torch" else 20  # PyTorch: 1 batch per call
+
+
 def train(model, x_train, y_train, x_valid, y_valid):
     """Fit with early stopping on the validation loss; print how long it took."""
     early_stopping = keras.callbacks.EarlyStopping(patience=5, restore_best_weights=True)
@@ -192,7 +199,7 @@ model_one_input.compile(
     loss="mse",
     optimizer=keras.optimizers.Adam(learning_rate=2e-3),
     metrics=[keras.metrics.RootMeanSquaredError(name="rmse")],
-    steps_per_execution=20,
+    steps_per_execution=STEPS_PER_EXECUTION,
 )
 history_one_input = train(model_one_input, X_train, y_train, X_valid, y_valid)
 
@@ -279,7 +286,7 @@ model_two_inputs.compile(
     loss="mse",
     optimizer=keras.optimizers.Adam(learning_rate=2e-3),
     metrics=[keras.metrics.RootMeanSquaredError(name="rmse")],
-    steps_per_execution=20,
+    steps_per_execution=STEPS_PER_EXECUTION,
 )
 history_two_inputs = train(
     model_two_inputs,
@@ -306,11 +313,15 @@ print(f"validation RMSE of the two-input model: {valid_rmse_two_inputs:.3f}")
 
 # %% [markdown]
 # A dict key that matches no input name is caught at once, with a message that names
-# the inputs the model expects:
+# the inputs the model expects. We call the model directly here, not through `predict`:
+# on the JAX backend, `predict` takes the weights out of the model while it runs and,
+# when it stops on an error, does not put them back (a bug in Keras), so the model
+# could not be used again. A direct call fails cleanly, with the same message, on every
+# backend.
 
 # %%
 try:
-    model_two_inputs.predict({"wide": X_valid_wide, "deeep": X_valid_deep}, verbose=0)
+    model_two_inputs({"wide": X_valid_wide, "deeep": X_valid_deep})
 except ValueError as error:
     print("ValueError:", str(error).splitlines()[0])
 
@@ -378,7 +389,7 @@ model_two_outputs.compile(
         "main": [keras.metrics.RootMeanSquaredError(name="rmse")],
         "aux": [keras.metrics.RootMeanSquaredError(name="rmse")],
     },
-    steps_per_execution=20,
+    steps_per_execution=STEPS_PER_EXECUTION,
 )
 train_inputs = {"wide": X_train_wide, "deep": X_train_deep}
 valid_targets = {"main": y_valid, "aux": y_valid}  # valid_inputs comes from section 4
@@ -584,12 +595,14 @@ check_result("total loss vs 0.9 main + 0.1 aux (difference)", loss_sum_gap, at_m
 import keras
 import numpy as np
 
+from utils.backends import backend
 from utils.exercises import ch04
 from utils.quiet import hide_retracing_warnings
 from utils.reproducibility import set_seeds
 from utils.splits import california_housing_splits
 
-hide_retracing_warnings()  # exercise checks build and call models: retracing is expected
+if backend() == "tensorflow":
+    hide_retracing_warnings()  # exercise checks build and call models: retracing is expected
 splits = california_housing_splits()
 X_train, y_train = splits.X_train, splits.y_train
 X_valid, y_valid = splits.X_valid, splits.y_valid
@@ -696,7 +709,7 @@ model_6.compile(
     loss={"main": "mse", "aux": "mse"},
     loss_weights={"main": 0.9, "aux": 0.1},
     optimizer=keras.optimizers.Adam(learning_rate=2e-3),
-    steps_per_execution=20,
+    steps_per_execution=1 if backend() == "torch" else 20,  # PyTorch: 1, as in section 3
 )
 model_6.fit(
     X_train,

@@ -28,7 +28,9 @@
 # both; without them `show_model_diagram` prints how to install them and shows the
 # summary instead). The models read the California housing data split of chapter 2,
 # fed as a dict with a `"wide"` part (features 0 to 4) and a `"deep"` part (features 2
-# to 7), exactly as in chapter 4.
+# to 7), exactly as in chapter 4. The chapter runs on any Keras backend (the setup cell
+# above printed which one, with the versions); `backend()` tells the code, for the few
+# places where backends differ.
 
 # %%
 import time
@@ -36,8 +38,8 @@ import warnings
 
 import keras
 import numpy as np
-import tensorflow as tf
 
+from utils.backends import backend
 from utils.paths import outputs_dir
 from utils.plots import show_model_diagram
 from utils.quiet import hide_retracing_warnings
@@ -47,11 +49,11 @@ from utils.splits import california_housing_splits
 
 # This chapter builds and calls several models, which makes TensorFlow warn that it is
 # "retracing" (compiling a function again); that is expected here, so hide those warnings.
-hide_retracing_warnings()
+if backend() == "tensorflow":
+    hide_retracing_warnings()
 
 CHAPTER = "05_subclassing_api"
 set_seeds(42)
-print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
 
 
 # %%
@@ -156,9 +158,11 @@ print("outputs:", {name: tuple(output.shape) for name, output in outputs.items()
 #   flag automatically.
 #
 # A Python `if` on `training` works because `training` is a Python boolean. A Python
-# `if` on the *values* of a tensor is another matter: `fit` compiles `call` into a
-# TensorFlow graph, where such a condition must be written with `keras.ops.cond` or
-# `keras.ops.where`.
+# `if` on the *values* of a tensor is another matter: on TensorFlow and JAX, `fit`
+# compiles `call` into a graph (a TensorFlow graph, or a traced JAX function), where such
+# a condition must be written with `keras.ops.cond` or `keras.ops.where`. PyTorch runs
+# `call` step by step by default, but code written with `keras.ops` runs on every
+# backend.
 #
 # This is the complete class, which the rest of the chapter uses. It also has an
 # `adapt` method (to adapt both normalization layers in one call) and three pieces
@@ -206,7 +210,9 @@ print("training=False, call 2:", np.round(inference_2, 3))
 # weights of 0.9 and 0.1. Whether the noise helps on this data set is a question for
 # the **validation set**, never the test set: we train one model without noise and one
 # with `noise_std=0.2`, and keep the one with the lower validation RMSE. The test set
-# is used once, for the kept model, at the end of the chapter.
+# is used once, for the kept model, at the end of the chapter. As in chapter 4,
+# `steps_per_execution` is 20, and 1 on PyTorch, whose Keras backend refuses any other
+# value.
 
 
 # %%
@@ -222,7 +228,7 @@ def train_wide_and_deep(noise_std):
         loss_weights={"main": 0.9, "aux": 0.1},
         optimizer=keras.optimizers.Adam(learning_rate=2e-3),
         metrics={"main": [keras.metrics.RootMeanSquaredError(name="rmse")]},
-        steps_per_execution=20,
+        steps_per_execution=1 if backend() == "torch" else 20,  # PyTorch: 1 batch per call
     )
     started = time.perf_counter()
     history = model.fit(
@@ -629,13 +635,15 @@ check_result("custom dense layer vs Dense (largest difference)", custom_layer_ga
 import keras
 import numpy as np
 
+from utils.backends import backend
 from utils.exercises import ch05
 from utils.models import WideAndDeepModel
 from utils.quiet import hide_retracing_warnings
 from utils.reproducibility import set_seeds
 from utils.splits import california_housing_splits
 
-hide_retracing_warnings()  # exercise checks build and call models: retracing is expected
+if backend() == "tensorflow":
+    hide_retracing_warnings()  # exercise checks build and call models: retracing is expected
 splits = california_housing_splits()
 X_train, y_train = splits.X_train, splits.y_train
 

@@ -34,6 +34,7 @@
 # goes under `outputs/08_hyperparameter_tuning/`.
 
 # %%
+import logging
 import math
 import time
 import warnings
@@ -43,9 +44,9 @@ import keras_tuner as kt
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import tensorflow as tf
 from sklearn.exceptions import ConvergenceWarning
 
+from utils.backends import backend
 from utils.lr_finder import LearningRateFinder, plot_learning_rate_finder, suggest_learning_rate
 from utils.paths import outputs_dir
 from utils.plots import save_fig
@@ -58,13 +59,14 @@ CHAPTER = "08_hyperparameter_tuning"
 OUTPUT_DIR = outputs_dir(CHAPTER)
 set_seeds(42)
 # A search builds many models, and TensorFlow warns about "retracing" when it compiles
-# each one's training function: expected here, so we hide that warning.
-tf.get_logger().setLevel("WARNING")
-hide_retracing_warnings()
+# each one's training function: expected here, so on TensorFlow we hide that warning.
+if backend() == "tensorflow":
+    logging.getLogger("tensorflow").setLevel("WARNING")
+    hide_retracing_warnings()
 # Two more harmless warnings of the searches, explained in section 5.
 warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
 warnings.filterwarnings("ignore", category=ConvergenceWarning)
-print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, Keras Tuner {kt.__version__}")
+print(f"Keras Tuner {kt.__version__}")
 
 # %% [markdown]
 # The data is chapter 3's split: 55,000 training, 5,000 validation and 10,000 test
@@ -93,10 +95,11 @@ print("images per class in the subset:", np.bincount(y_small))
 # Before searching, it pays to know which knobs matter and which values are sensible,
 # so the search space stays small. One helper builds the MLPs of this section: a
 # `Flatten` layer, any list of hidden layer sizes, and a softmax output, compiled with
-# Adam and chapter 3's `steps_per_execution=20`.
+# Adam and chapter 3's `steps_per_execution=20`. Keras's PyTorch backend runs one step
+# per execution only (it refuses a larger value), so there the chapter uses 1.
 
 # %%
-STEPS_PER_EXECUTION = 20
+STEPS_PER_EXECUTION = 1 if backend() == "torch" else 20
 
 
 def build_mlp(hidden=(300, 100), learning_rate=2e-3, dropout=0.0, activation="relu"):
@@ -188,11 +191,13 @@ shape_table.round(3)
 # Read the table by parameters as well as accuracy. The four reasonable shapes score
 # within 2 points of each other: on 10,000 images and a few epochs, the shape matters
 # less than the training settings below. The 10-unit layers are a bottleneck that costs
-# at least 2 points against every other shape, more than any other choice here. And the
-# big model with dropout, about 2.5 times the funnel's weights and far more than
-# needed, scores best of the five without any effort spent on sizing it: that is the
-# stretch-pants approach at work. (The end of the chapter checks each of these
-# sentences against the table.)
+# more than a point against every other shape (about 4 to 5 points in our runs), more than
+# any other choice here. And the big model with dropout, about 2.5 times the funnel's
+# weights and far more than needed, scores with the best of the five without any effort
+# spent on sizing it: on top, or a few tenths of a point behind the top (which of the
+# two depends on the Keras backend and the seed). That is the stretch-pants approach at
+# work: a big model with regularization does not need its size tuned. (The end of the
+# chapter checks each of these sentences against the table.)
 #
 # ### Learning rate
 #
@@ -768,10 +773,17 @@ print(f"test accuracy of the retrained best model: {best_test_accuracy:.3f}")
 # reached, less what it moved over 3 seeds (42, 1, 2) of the same computation.
 
 # %%
-# Section 1's table, over 3 seeds: the reasonable shapes spanned 0.014, 0.008 and 0.014
-# (bound 0.014 + 0.006); the narrow one trailed the worst of them by 0.042, 0.040 and
-# 0.024 (floor 0.042 - 0.018); the stretch pants led the best other shape by 0.004,
-# 0.003 and 0.006 (floor 0.004 - 0.003, rounded down to 0).
+# Section 1's table, over seeds 42, 1 and 2. TensorFlow: the reasonable shapes spanned
+# 0.014, 0.008 and 0.014 (bound 0.014 + 0.006); the narrow one trailed the worst of them
+# by 0.042, 0.040 and 0.024 (floor 0.042 - 0.018, rounded to 0.02); the stretch pants
+# led the best other shape by 0.004, 0.003 and 0.006 (floor 0.004 - 0.003, rounded down
+# to 0). JAX: spans 0.005, 0.016, 0.018 (bound 0.005 + 0.013, within 0.02); the narrow
+# one trailed by 0.048, 0.021, 0.013 (floor 0.048 - 0.035, rounded down to 0.01); the
+# stretch pants led by -0.002, -0.001, 0.007 (floor -0.002 - 0.009, rounded down to
+# -0.012). PyTorch: spans 0.012, 0.013, 0.018 (bound 0.012 + 0.006, within 0.02); the
+# narrow one trailed by 0.037, 0.026, 0.039 (floor 0.037 - 0.013, rounded down to 0.02);
+# the stretch pants led by 0.004, -0.007, 0.003 (floor 0.004 - 0.010, rounded down to
+# -0.007).
 check_result(
     "shapes: the four reasonable ones within 2 points (spread of their accuracies)",
     reasonable_shapes.max() - reasonable_shapes.min(),
@@ -780,12 +792,12 @@ check_result(
 check_result(
     "shapes: the 10-unit bottleneck trails every reasonable shape by at least",
     reasonable_shapes.min() - shape_accuracy["too narrow 3 x 10"],
-    at_least=0.02,
+    at_least={"tensorflow": 0.02, "jax": 0.01, "torch": 0.02},
 )
 check_result(
-    "shapes: stretch pants minus the best other shape",
+    "shapes: stretch pants minus the best other shape (at the top, or close behind)",
     shape_accuracy["stretch pants 2 x 512 + dropout"] - other_shapes.max(),
-    at_least=0.0,
+    at_least={"tensorflow": 0.0, "jax": -0.012, "torch": -0.007},
 )
 shape_parameters = shape_table["parameters"]
 check_result(
@@ -801,9 +813,12 @@ check_result(
 check_result("learning-rate finder's pick (Adam) is at least", picked_lr, at_least=1e-4)
 check_result("learning-rate finder's pick (Adam) is at most", picked_lr, at_most=1e-2)
 # Section 2's training at the finder's rate: 0.888, 0.882 and 0.884 over 3 seeds
-# (floor 0.887 - 0.006).
+# (floor 0.887 - 0.006). PyTorch, seeds 42, 1, 2: 0.8800, 0.8746, 0.8792 (floor
+# 0.8800 - 0.0054, rounded down); JAX 0.883 in one run (seed 42), TensorFlow's floor.
 check_result(
-    "training with the picked rate (validation accuracy)", picked_lr_valid_accuracy, at_least=0.88
+    "training with the picked rate (validation accuracy)",
+    picked_lr_valid_accuracy,
+    at_least={"tensorflow": 0.88, "jax": 0.88, "torch": 0.874},
 )
 check_result(
     "random search: trials run / asked",
@@ -904,7 +919,8 @@ from utils.paths import outputs_dir
 from utils.quiet import hide_retracing_warnings
 from utils.reproducibility import set_seeds
 
-hide_retracing_warnings()  # see Setup
+if keras.config.backend() == "tensorflow":
+    hide_retracing_warnings()  # see Setup
 # The exercises' data: the training images minus 5,000 that exercise 4's check keeps back
 # to score your model on, and the validation set. No test set: that is for the very end.
 exercise_data = ch08.exercise_data()
@@ -1006,7 +1022,9 @@ BATCH_SIZE, EPOCHS = 256, 30
 steps_per_epoch = math.ceil(len(X_train) / BATCH_SIZE)  # the 50,000 images handed out
 
 
-def make_mlp(units=512, dropout=0.0, learning_rate=1e-3, steps_per_execution=20):
+def make_mlp(units=512, dropout=0.0, learning_rate=1e-3, steps_per_execution=None):
+    if steps_per_execution is None:  # 20 as in the chapter; PyTorch's backend allows only 1
+        steps_per_execution = 1 if keras.config.backend() == "torch" else 20
     model = keras.Sequential([keras.Input(shape=(28, 28)), keras.layers.Flatten()])
     for width in (units, units // 2):
         model.add(keras.layers.Dense(width, activation="relu"))

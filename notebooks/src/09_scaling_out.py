@@ -9,11 +9,18 @@
 # The same code runs unchanged on a machine with several GPUs, and the last section
 # says what changes on a cluster.
 #
+# Training on several devices depends on the Keras backend: TensorFlow has
+# `tf.distribute.MirroredStrategy`, JAX has Keras 3's `keras.distribution`
+# (`DataParallel`), and Keras has no such API for its PyTorch backend, so on PyTorch
+# section 3 is skipped. On JAX with the CPU split into two devices, section 3 shows the
+# setup but does not train (it says why). The `tf.data` pipelines and the distributed
+# search run on every backend (`tf.data` feeds any backend when TensorFlow is installed).
+#
 # **You will learn to**
 #
-# - train chapter 3's deep MLP with `tf.distribute.MirroredStrategy`, and explain
-#   what is replicated, how the global batch is split and how the gradients are
-#   combined;
+# - train chapter 3's deep MLP with `tf.distribute.MirroredStrategy` (on JAX:
+#   `keras.distribution.DataParallel`), and explain what is replicated, how the global
+#   batch is split and how the gradients are combined;
 # - check that a mirrored run learns the same model as a single-device run, and
 #   know why it is not faster on one CPU;
 # - describe what `MultiWorkerMirroredStrategy` adds for several machines, and write
@@ -38,6 +45,14 @@
 # devices (Colab's GPU runtime has a single GPU, so there the CPU is split as here).
 # If TensorFlow already ran in the kernel before this cell, the cell asks you to
 # restart the kernel (Kernel > Restart) and run the notebook from the top.
+#
+# JAX fixes its devices the first time it is asked for them, and the course's setup
+# cell asked already (to print whether there is a GPU). So on JAX the cell below first
+# clears JAX's list of devices (`jax.extend.backend.clear_backends()`), which is safe
+# only while no JAX array exists yet, then asks for two CPU devices
+# (`jax.config.update("jax_num_cpu_devices", 2)`; outside a notebook, setting
+# `XLA_FLAGS=--xla_force_host_platform_device_count=2` before starting Python does the
+# same). On PyTorch the cell prints why section 3 is skipped.
 
 # %%
 import contextlib
@@ -54,6 +69,7 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
+from utils.backends import backend, display_name, only_on_tensorflow
 from utils.distributed_tuning import run_distributed_search
 from utils.paths import outputs_dir
 from utils.plots import save_fig
@@ -62,18 +78,34 @@ from utils.reproducibility import set_seeds
 from utils.results import check_result
 from utils.splits import fashion_mnist_splits
 
-gpus = tf.config.list_physical_devices("GPU")
-if len(gpus) >= 2:
-    REPLICA_DEVICES = [f"/gpu:{i}" for i in range(len(gpus))]  # real GPUs: use them all
+if backend() == "tensorflow":
+    gpus = tf.config.list_physical_devices("GPU")
+    if len(gpus) >= 2:
+        REPLICA_DEVICES = [f"/gpu:{i}" for i in range(len(gpus))]  # real GPUs: use them all
+    else:
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        with contextlib.suppress(RuntimeError):  # raised if TensorFlow had already started
+            halves = [tf.config.LogicalDeviceConfiguration() for _ in range(2)]
+            tf.config.set_logical_device_configuration(cpu, halves)
+        if len(tf.config.list_logical_devices("CPU")) < 2:
+            raise RuntimeError("TensorFlow started before the CPU was split: restart the kernel.")
+        REPLICA_DEVICES = ["/cpu:0", "/cpu:1"]
+elif backend() == "jax":
+    import jax
+    import jax.extend.backend
+
+    if len(jax.devices()) >= 2:
+        REPLICA_DEVICES = keras.distribution.list_devices()  # GPUs or TPU cores: use them all
+    else:
+        jax.extend.backend.clear_backends()  # forget the device list the setup cell saw
+        jax.config.update("jax_num_cpu_devices", 2)
+        REPLICA_DEVICES = keras.distribution.list_devices("cpu")  # ["cpu:0", "cpu:1"]
 else:
-    cpu = tf.config.list_physical_devices("CPU")[0]
-    with contextlib.suppress(RuntimeError):  # raised if TensorFlow had already started
-        tf.config.set_logical_device_configuration(
-            cpu, [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()]
-        )
-    if len(tf.config.list_logical_devices("CPU")) < 2:
-        raise RuntimeError("TensorFlow started before the CPU was split: restart the kernel.")
-    REPLICA_DEVICES = ["/cpu:0", "/cpu:1"]
+    only_on_tensorflow("multi_device")  # PyTorch: one sentence on why section 3 is skipped
+    REPLICA_DEVICES = []
+MULTI_DEVICE = bool(REPLICA_DEVICES)  # False on PyTorch: section 3's cells do nothing
+# JAX on logical CPU devices: section 3 shows the setup but does not train (see there).
+TRAINS_MIRRORED = MULTI_DEVICE and (backend() == "tensorflow" or "cpu" not in REPLICA_DEVICES[0])
 
 CHAPTER = "09_scaling_out"
 OUTPUT_DIR = outputs_dir(CHAPTER)
@@ -86,16 +118,20 @@ set_seeds(42)
 tf.get_logger().setLevel("WARNING")
 hide_retracing_warnings()
 warnings.filterwarnings("ignore", message="`shuffle=True` was passed")
-print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, Keras Tuner {kt.__version__}")
+print(f"Keras {keras.__version__} on {display_name()}, Keras Tuner {kt.__version__}")
 print("devices for the replicas:", REPLICA_DEVICES)
 
 # %% [markdown]
-# The logical devices now exist. Each is a name TensorFlow can place operations and
-# variables on; both CPU devices share the same two cores underneath.
+# The logical devices now exist. Each is a name TensorFlow (or JAX) can place
+# operations and variables on; both CPU devices share the same two cores underneath.
 
 # %%
-for device in tf.config.list_logical_devices():
-    print(device.name, device.device_type)
+if backend() == "tensorflow":
+    for device in tf.config.list_logical_devices():
+        print(device.name, device.device_type)
+elif backend() == "jax":
+    for device in jax.devices("cpu"):
+        print(device, device.platform)
 
 # %% [markdown]
 # The data is chapter 3's split: 55,000 training, 5,000 validation and 10,000 test
@@ -124,7 +160,10 @@ print("training:", X_train.shape, " validation:", X_valid.shape, " test:", X_tes
 #   language models, and is much harder to make fast.
 #
 # TensorFlow's `tf.distribute` module packages data parallelism as {{strategies}}: objects that decide where variables live and how a training step
-# runs on several devices. Keras uses them without changes to your model code.
+# runs on several devices. Keras uses them without changes to your model code. On JAX,
+# Keras 3's `keras.distribution` plays the same part: a `DataParallel` distribution
+# says which devices hold a copy of the model, and JAX's compiler splits each training
+# step among them.
 #
 # ## 2. The baseline: one device
 #
@@ -133,12 +172,13 @@ print("training:", X_train.shape, " validation:", X_valid.shape, " test:", X_tes
 # here for 5 epochs on all 55,000 training images. One helper builds and compiles it,
 # so that both runs below use exactly the same code.
 #
-# One difference from chapter 3: `steps_per_execution` stays at its default of 1. A
-# value above 1 combined with `MirroredStrategy` stops with an error ("You must feed a
-# value for placeholder tensor"): seen with TensorFlow 2.21 / Keras 3.15.1, the versions
-# this chapter was tested with, and reported with Keras 3.13 too. Section 3 reproduces
-# it with a tiny model, and a check at the end of the chapter tells us when a new version
-# fixes it. Both runs must use the same settings to be comparable, so both use 1.
+# One difference from chapter 3: `steps_per_execution` stays at its default of 1. On
+# TensorFlow, a value above 1 combined with `MirroredStrategy` stops with an error ("You
+# must feed a value for placeholder tensor"): seen with TensorFlow 2.21 / Keras 3.15.1,
+# the versions this chapter was tested with, and reported with Keras 3.13 too. Section 3
+# reproduces it with a tiny model, and a check at the end of the chapter tells us when a
+# new version fixes it. Both runs must use the same settings to be comparable, so both
+# use 1, on every backend (PyTorch's backend allows only 1 anyway).
 
 # %%
 BATCH_SIZE = 256  # the global batch: what one optimizer step sees, over all replicas
@@ -198,48 +238,81 @@ print(
 # `tf.distribute.MirroredStrategy(devices)` trains on several devices of **one
 # machine**. Without arguments it takes every GPU it finds; here we name the two
 # logical CPU devices. `num_replicas_in_sync` says how many replicas take each step
-# together.
+# together. On JAX, `keras.distribution.DataParallel(devices=...)` is the counterpart:
+# it lays the devices out in a one-dimensional *device mesh*, one replica per
+# device. Each cell of this section shows both, one branch per backend, and does
+# nothing on PyTorch.
+#
+# On JAX with the CPU split into two logical devices, the cells show the mesh, the
+# replicated weights and the split batch, but the training runs only on TensorFlow or on
+# real devices (several GPUs, TPU cores). In our tests on a 2-core CPU (JAX 0.10), the
+# data-parallel training stopped the kernel in its first epoch: one CPU device's
+# all-reduce waited 40 seconds for the other device's half of the step, and XLA then
+# ended the process. The checks of this section's training do not run there.
 
 # %%
-strategy = tf.distribute.MirroredStrategy(REPLICA_DEVICES)
-print("replicas in sync:", strategy.num_replicas_in_sync)
-print("global batch:", BATCH_SIZE, " per replica:", BATCH_SIZE // strategy.num_replicas_in_sync)
+if backend() == "tensorflow":
+    strategy = tf.distribute.MirroredStrategy(REPLICA_DEVICES)
+    n_replicas = strategy.num_replicas_in_sync
+elif backend() == "jax":
+    strategy = keras.distribution.DataParallel(devices=REPLICA_DEVICES)
+    n_replicas = strategy.device_mesh.shape[0]  # the mesh's one axis: "batch"
+if MULTI_DEVICE:
+    print("replicas in sync:", n_replicas)
+    print("global batch:", BATCH_SIZE, " per replica:", BATCH_SIZE // n_replicas)
 
 # %% [markdown]
 # The only change to the training code: **build and compile the model inside
-# `strategy.scope()`**. Every variable created in the scope (weights, the optimizer's
-# moments, the metrics' counters) becomes a {{mirrored variable}}: one
-# copy per device, kept identical. `fit` sees the strategy the model was built under
-# and distributes the training itself.
+# `strategy.scope()`** (on JAX, the distribution's `scope()`). On TensorFlow, every
+# variable created in the scope (weights, the optimizer's moments, the metrics'
+# counters) becomes a {{mirrored variable}}: one copy per device, kept
+# identical. On JAX, each variable is one array **replicated** on every device: JAX
+# keeps one *shard* of it per device, here each a full copy. We train
+# inside the scope too: `fit` on TensorFlow would find the strategy through the model
+# anyway, but on JAX it splits the batches only while a distribution is in use.
 
 # %%
-set_seeds(42)  # the same seed: the same initial weights as the single-device model
-with strategy.scope():
-    mirrored_model = build_mlp()
+if MULTI_DEVICE:
+    set_seeds(42)  # the same seed: the same initial weights as the single-device model
+    with strategy.scope():
+        mirrored_model = build_mlp()
 
-kernel = mirrored_model.get_layer("hidden1").kernel
-copies = strategy.experimental_local_results(kernel.value)
-print("hidden1's kernel is a", type(kernel.value).__name__)
-for copy in copies:
-    print(f"  a copy of shape {tuple(copy.shape)} on {copy.device.split('/')[-1]}")
-print("the copies are equal:", all(np.array_equal(copies[0], copy) for copy in copies))
-print("equal to the single-device model's initial weights:", end=" ")
-print(np.array_equal(copies[0], initial_kernel))
+    kernel = mirrored_model.get_layer("hidden1").kernel
+    if backend() == "tensorflow":
+        copies = strategy.experimental_local_results(kernel.value)
+        places = [copy.device.split("/")[-1] for copy in copies]
+    else:  # JAX: one array, with one shard per device
+        copies = [shard.data for shard in kernel.value.addressable_shards]
+        places = [str(shard.device) for shard in kernel.value.addressable_shards]
+    print("hidden1's kernel is a", type(kernel.value).__name__)
+    for copy, place in zip(copies, places, strict=True):
+        print(f"  a copy of shape {tuple(copy.shape)} on {place}")
+    print("the copies are equal:", all(np.array_equal(copies[0], copy) for copy in copies))
+    print("equal to the single-device model's initial weights:", end=" ")
+    print(np.array_equal(copies[0], initial_kernel))
 
 # %% [markdown]
 # ### What happens in one training step
 #
 # 1. **The global batch is split.** `fit` cuts each batch of 256 images into
-#    `num_replicas_in_sync` slices of 128, one per replica. You can watch it with
+#    one slice of 128 per replica. On TensorFlow you can watch it with
 #    `strategy.experimental_distribute_dataset`, which is what `fit` does under the
-#    hood:
+#    hood; on JAX, `fit` places each batch with the distribution's data layout, cut
+#    along the mesh's `"batch"` axis, as `keras.distribution.distribute_tensor` does
+#    here:
 
 # %%
-one_batch = tf.data.Dataset.from_tensor_slices((X_train[:BATCH_SIZE], y_train[:BATCH_SIZE]))
-distributed = strategy.experimental_distribute_dataset(one_batch.batch(BATCH_SIZE))
-images, labels = next(iter(distributed))
-for part in strategy.experimental_local_results(images):
-    print(f"replica on {part.device.split('/')[-1]} gets images of shape {tuple(part.shape)}")
+if backend() == "tensorflow":
+    one_batch = tf.data.Dataset.from_tensor_slices((X_train[:BATCH_SIZE], y_train[:BATCH_SIZE]))
+    distributed = strategy.experimental_distribute_dataset(one_batch.batch(BATCH_SIZE))
+    images, labels = next(iter(distributed))
+    for part in strategy.experimental_local_results(images):
+        print(f"replica on {part.device.split('/')[-1]} gets images of shape {tuple(part.shape)}")
+elif backend() == "jax":
+    layout = strategy.get_data_layout(X_train[:BATCH_SIZE].shape)
+    images = keras.distribution.distribute_tensor(X_train[:BATCH_SIZE], layout)
+    for shard in images.addressable_shards:
+        print(f"replica on {shard.device} gets images of shape {tuple(shard.data.shape)}")
 
 # %% [markdown]
 # 2. **Each replica computes its gradients** on its 128 images, with its own copy of
@@ -248,7 +321,9 @@ for part in strategy.experimental_local_results(images):
 #    up with the sum of all replicas' gradients. Keras divides each replica's mean
 #    loss by `num_replicas_in_sync` before taking gradients, so that sum is exactly
 #    the gradient of the mean loss over all 256 images: the same numbers one device
-#    would compute on the whole batch. On GPUs the all-reduce usually goes through NVIDIA's NCCL library over
+#    would compute on the whole batch. On JAX, Keras compiles one training step for
+#    the whole global batch, and JAX's compiler, seeing the batch split over the
+#    devices, inserts the all-reduce of the gradients itself. On GPUs the all-reduce usually goes through NVIDIA's NCCL library over
 #    fast links between the cards; between CPU devices it is a plain copy in memory.
 # 4. **Every replica applies the same update** to its copy, so the copies stay
 #    identical, without ever sending the weights themselves around.
@@ -259,49 +334,66 @@ for part in strategy.experimental_local_results(images):
 # with the same seed, batch, schedule and epochs as the single-device run:
 
 # %%
-gradient_count = mirrored_model.count_params()  # every weight is trainable here
-print(f"numbers in each all-reduce: {gradient_count:,}")
-mirrored_history, mirrored_seconds, mirrored_test_accuracy = train_and_score(mirrored_model)
-mirrored_valid_accuracy = mirrored_history.history["val_accuracy"][-1]
-print(
-    f"mirrored on {strategy.num_replicas_in_sync} devices: {mirrored_seconds:.1f} s, "
-    f"validation accuracy {mirrored_valid_accuracy:.4f}, test accuracy "
-    f"{mirrored_test_accuracy:.4f}"
-)
+if MULTI_DEVICE:
+    gradient_count = mirrored_model.count_params()  # every weight is trainable here
+    print(f"numbers in each all-reduce: {gradient_count:,}")
+if MULTI_DEVICE and not TRAINS_MIRRORED:
+    print(
+        "JAX on logical CPU devices: the training is skipped (see the text above); on "
+        "several GPUs or TPU cores it runs."
+    )
+if TRAINS_MIRRORED:
+    with strategy.scope():
+        mirrored_history, mirrored_seconds, mirrored_test_accuracy = train_and_score(
+            mirrored_model
+        )
+    mirrored_valid_accuracy = mirrored_history.history["val_accuracy"][-1]
+    print(
+        f"mirrored on {n_replicas} devices: {mirrored_seconds:.1f} s, "
+        f"validation accuracy {mirrored_valid_accuracy:.4f}, test accuracy "
+        f"{mirrored_test_accuracy:.4f}"
+    )
 
 # %%
-comparison = pd.DataFrame(
-    {
-        "one device": single_history.history["val_accuracy"],
-        "mirrored": mirrored_history.history["val_accuracy"],
-    },
-    index=pd.RangeIndex(1, EPOCHS + 1, name="epoch"),
-)
-accuracy_gap = abs(mirrored_test_accuracy - single_test_accuracy)
-epoch_gaps = (comparison["mirrored"] - comparison["one device"]).abs()
-print(
-    f"validation accuracy gap: {epoch_gaps.iloc[0]:.4f} after epoch 1,",
-    f"at most {epoch_gaps.max():.4f}",
-)
-print(
-    f"test accuracy: one device {single_test_accuracy:.4f}, mirrored {mirrored_test_accuracy:.4f}"
-)
-print(f"difference: {accuracy_gap:.4f}")
-comparison.round(4)
+if TRAINS_MIRRORED:
+    from IPython.display import display
+
+    comparison = pd.DataFrame(
+        {
+            "one device": single_history.history["val_accuracy"],
+            "mirrored": mirrored_history.history["val_accuracy"],
+        },
+        index=pd.RangeIndex(1, EPOCHS + 1, name="epoch"),
+    )
+    accuracy_gap = abs(mirrored_test_accuracy - single_test_accuracy)
+    epoch_gaps = (comparison["mirrored"] - comparison["one device"]).abs()
+    print(
+        f"validation accuracy gap: {epoch_gaps.iloc[0]:.4f} after epoch 1,",
+        f"at most {epoch_gaps.max():.4f}",
+    )
+    print(
+        f"test accuracy: one device {single_test_accuracy:.4f}, "
+        f"mirrored {mirrored_test_accuracy:.4f}"
+    )
+    print(f"difference: {accuracy_gap:.4f}")
+    display(comparison.round(4))
 
 # %%
-fig, ax = plt.subplots(figsize=(6, 3.5))
-ax.plot(comparison.index, comparison["one device"], "o-", label="one device")
-ax.plot(comparison.index, comparison["mirrored"], "s--", label=f"mirrored, {len(copies)} replicas")
-ax.set(
-    title="The same model, trained on one device and mirrored",
-    xlabel="epoch",
-    ylabel="validation accuracy",
-    xticks=comparison.index,
-)
-ax.legend()
-save_fig("mirrored_vs_single", CHAPTER, fig=fig)
-plt.show()
+if TRAINS_MIRRORED:
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot(comparison.index, comparison["one device"], "o-", label="one device")
+    ax.plot(
+        comparison.index, comparison["mirrored"], "s--", label=f"mirrored, {len(copies)} replicas"
+    )
+    ax.set(
+        title="The same model, trained on one device and mirrored",
+        xlabel="epoch",
+        ylabel="validation accuracy",
+        xticks=comparison.index,
+    )
+    ax.legend()
+    save_fig("mirrored_vs_single", CHAPTER, fig=fig)
+    plt.show()
 
 # %% [markdown]
 # The two runs start from the same weights, see the same batches in the same order
@@ -319,12 +411,15 @@ plt.show()
 # ### The `steps_per_execution` limit
 #
 # Here is the error of section 2 in a tiny model, trained under the same strategy with
-# 1 and then 2 batches per execution:
+# 1 and then 2 batches per execution. The error is TensorFlow's: on JAX, the same cell
+# shows that `DataParallel` trains with either value.
 
 
 # %%
 def fails_under_the_strategy(steps_per_execution):
     """Train a tiny model under `strategy`; True if it fails with the placeholder error."""
+    X_tiny = np.random.default_rng(0).random((64, 4), dtype="float32")
+    y_tiny = (X_tiny.sum(axis=1) > 2).astype("int32")
     with strategy.scope():
         tiny = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(2)])
         tiny.compile(
@@ -332,20 +427,19 @@ def fails_under_the_strategy(steps_per_execution):
             optimizer="adam",
             steps_per_execution=steps_per_execution,
         )
-    X_tiny = np.random.default_rng(0).random((64, 4), dtype="float32")
-    y_tiny = (X_tiny.sum(axis=1) > 2).astype("int32")
-    try:
-        tiny.fit(X_tiny, y_tiny, batch_size=16, epochs=1, verbose=0)
-    except tf.errors.InvalidArgumentError as error:
-        return "You must feed a value for placeholder tensor" in str(error)
+        try:
+            tiny.fit(X_tiny, y_tiny, batch_size=16, epochs=1, verbose=0)
+        except tf.errors.InvalidArgumentError as error:
+            return "You must feed a value for placeholder tensor" in str(error)
     return False
 
 
-spe_failures = {steps: fails_under_the_strategy(steps) for steps in (1, 2)}
-for steps, failed in spe_failures.items():
-    outcome = "fails (placeholder error)" if failed else "trains"
-    print(f"steps_per_execution={steps} under MirroredStrategy: {outcome}")
-print(f"seen with TensorFlow {tf.__version__} / Keras {keras.__version__}")
+if TRAINS_MIRRORED:
+    spe_failures = {steps: fails_under_the_strategy(steps) for steps in (1, 2)}
+    for steps, failed in spe_failures.items():
+        outcome = "fails (placeholder error)" if failed else "trains"
+        print(f"steps_per_execution={steps} under {type(strategy).__name__}: {outcome}")
+    print(f"seen with Keras {keras.__version__} on {display_name()}")
 
 # %% [markdown]
 # ### Why it is not faster here
@@ -418,13 +512,20 @@ print(json.dumps(tf_config))
 # not run a multi-machine cluster here; section 6 runs a real multi-process job of
 # another kind.
 #
+# On JAX, the same job is done by `jax.distributed.initialize(...)` (given the chief's
+# address, the number of processes and this process's index), called first in every
+# process: `keras.distribution.list_devices()` then lists the devices of all the
+# machines, and the `DataParallel` distribution of section 3 spans them.
+#
 # ## 5. Feeding the devices: `tf.data`
 #
 # Faster devices only help if the data arrives in time. When you pass NumPy arrays,
-# `fit` turns them into a `tf.data` pipeline itself. Real data sets rarely fit in
+# `fit` on TensorFlow turns them into a `tf.data` pipeline itself. Real data sets rarely fit in
 # memory as ready-made arrays: images sit in files that must be read and decoded,
 # often from a network disk. `tf.data.Dataset` describes such a pipeline as a chain
-# of steps that TensorFlow runs in background threads, in C++, alongside training:
+# of steps that TensorFlow runs in background threads, in C++, alongside training. It
+# feeds any Keras backend: on JAX and PyTorch, `fit` takes a `tf.data.Dataset` too and
+# converts each batch to the backend's arrays, as long as TensorFlow is installed.
 #
 # - `from_tensor_slices((X, y))`: one element per example, from arrays in memory
 #   (`tf.data` also reads files: `TFRecordDataset`, `TextLineDataset`, ...);
@@ -558,9 +659,9 @@ pipeline_table.round(2)
 # - For cheap functions, `batch` first and `map` on whole batches: one call per
 #   batch instead of one per image.
 #
-# Under `MirroredStrategy`, the same `fit(dataset)` splits each batch of the dataset
-# among the replicas, as in section 3; under `MultiWorkerMirroredStrategy`, each
-# worker also reads only its shard of the files.
+# Under `MirroredStrategy` (or JAX's `DataParallel`), the same `fit(dataset)` splits
+# each batch of the dataset among the replicas, as in section 3; under
+# `MultiWorkerMirroredStrategy`, each worker also reads only its shard of the files.
 #
 # ## 6. One hyperparameter search, three processes
 #
@@ -604,15 +705,23 @@ KERASTUNER_ORACLE_IP and KERASTUNER_ORACLE_PORT (where the chief listens).
 
 import keras
 import keras_tuner as kt
-import tensorflow as tf
 
 from utils.splits import fashion_mnist_splits  # the course's utils must be importable
 
-# Three TensorFlow processes share this machine's cores. Each would start one thread
-# per core for its operations, and they would fight over the cores; one thread each
-# lets two workers train side by side. On a machine of its own, drop these lines.
-tf.config.threading.set_intra_op_parallelism_threads(1)
-tf.config.threading.set_inter_op_parallelism_threads(1)
+# Three processes share this machine's cores. Each would start one thread per core for
+# its operations, and they would fight over the cores; one thread each lets two workers
+# train side by side. On a machine of its own, drop these lines. (JAX has no such
+# setting once it runs; its processes share the cores.)
+BACKEND = keras.config.backend()  # every process inherits the notebook's KERAS_BACKEND
+if BACKEND == "tensorflow":
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+elif BACKEND == "torch":
+    import torch
+
+    torch.set_num_threads(1)
 
 
 def build_model(hp):
@@ -627,7 +736,7 @@ def build_model(hp):
         loss="sparse_categorical_crossentropy",
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
         metrics=["accuracy"],
-        steps_per_execution=20,
+        steps_per_execution=1 if BACKEND == "torch" else 20,  # PyTorch's backend: 1 only
     )
     return model
 
@@ -787,30 +896,41 @@ print("last line of tuner0's log:", tuner0_log.splitlines()[-1])
 # %%
 # Seeds 42, 1, 2 (one device): test accuracy 0.8815, 0.8784, 0.8816 (spread 0.0032).
 check_result("one device: test accuracy after 5 epochs", single_test_accuracy, at_least=0.878)
-# Seeds 42, 1, 2 (mirrored): test accuracy 0.8813, 0.8796, 0.8814 (spread 0.0018).
-check_result("mirrored: test accuracy after 5 epochs", mirrored_test_accuracy, at_least=0.879)
-check_result("mirrored vs one device: |test accuracy difference|", accuracy_gap, at_most=0.01)
-# Largest gap between the two validation curves, seeds 42, 1, 2: 0.0018, 0.0032, 0.0024
-# (spread 0.0014; the ceiling is 0.0018 + 0.0014, rounded up).
-check_result(
-    "mirrored vs one device: largest validation accuracy gap", epoch_gaps.max(), at_most=0.0035
-)
-check_result(
-    "numbers in each all-reduce (the model's weights)",
-    gradient_count,
-    at_least=266_610,
-    at_most=266_610,
-)
-check_result("steps_per_execution=1 under MirroredStrategy fails", spe_failures[1], at_most=0)
-check_result(
-    "steps_per_execution=2 under MirroredStrategy fails (if this fails, a new version fixed "
-    "it: update section 2)",
-    spe_failures[2],
-    at_least=1,
-)
-if REPLICA_DEVICES[0].startswith("/cpu"):
-    # Mirrored / one-device seconds: 1.7 on an idle 2-core CPU; 5.2, 4.5, 1.5 for seeds
-    # 42, 1, 2 with the machine shared. Always above 1 on logical devices of one CPU.
+if TRAINS_MIRRORED:  # section 3's training (skipped on PyTorch, and on JAX's CPU devices)
+    # Seeds 42, 1, 2 (mirrored): test accuracy 0.8813, 0.8796, 0.8814 (spread 0.0018).
+    check_result("mirrored: test accuracy after 5 epochs", mirrored_test_accuracy, at_least=0.879)
+    check_result(
+        "mirrored vs one device: |test accuracy difference|", accuracy_gap, at_most=0.01
+    )
+    # Largest gap between the two validation curves, seeds 42, 1, 2: 0.0018, 0.0032,
+    # 0.0024 (spread 0.0014; the ceiling is 0.0018 + 0.0014, rounded up).
+    check_result(
+        "mirrored vs one device: largest validation accuracy gap",
+        epoch_gaps.max(),
+        at_most=0.0035,
+    )
+    check_result(
+        "numbers in each all-reduce (the model's weights)",
+        gradient_count,
+        at_least=266_610,
+        at_most=266_610,
+    )
+if backend() == "tensorflow":
+    check_result(
+        "steps_per_execution=1 under MirroredStrategy fails", spe_failures[1], at_most=0
+    )
+    check_result(
+        "steps_per_execution=2 under MirroredStrategy fails (if this fails, a new version "
+        "fixed it: update section 2)",
+        spe_failures[2],
+        at_least=1,
+    )
+if backend() == "jax" and TRAINS_MIRRORED:
+    check_result("steps_per_execution=2 under DataParallel fails", spe_failures[2], at_most=0)
+if TRAINS_MIRRORED and "cpu" in REPLICA_DEVICES[0]:
+    # Mirrored / one-device seconds on TensorFlow: 1.7 on an idle 2-core CPU; 5.2, 4.5,
+    # 1.5 for seeds 42, 1, 2 with the machine shared. Always above 1 on logical devices
+    # of one CPU.
     check_result(
         "mirrored / one-device training time (logical CPU devices)",
         mirrored_seconds / single_seconds,

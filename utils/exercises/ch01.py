@@ -215,7 +215,30 @@ q5 = Exercise(
 )
 
 
-# --- Exercise 6: two gradients from tf.GradientTape ---------------------------------------
+# --- Exercise 6: two gradients from the backend's autodiff ------------------------------
+
+# How each Keras backend computes the two gradients (section 7 of the lesson): the feedback
+# names the tool of the backend the notebook runs on.
+AUTODIFF_HOW = {
+    "tensorflow": N_(
+        "Record the loss inside `with tf.GradientTape() as tape:` and ask "
+        "`tape.gradient(loss, [w, b])`."
+    ),
+    "jax": N_(
+        "Write the loss as a function of w and b and call "
+        "`jax.grad(loss, argnums=(0, 1))(0.5, 0.25)`."
+    ),
+    "torch": N_(
+        "Make w and b tensors with requires_grad=True, compute the loss, call "
+        "`loss.backward()`, then read `w.grad` and `b.grad`."
+    ),
+}
+
+
+def _autodiff_how() -> str:
+    from utils.backends import backend
+
+    return _(AUTODIFF_HOW.get(backend(), AUTODIFF_HOW["tensorflow"]))
 
 
 def _check_q6(answer: Any) -> None:
@@ -229,10 +252,9 @@ def _check_q6(answer: Any) -> None:
         raise Incorrect(_("Those are half the gradients: the derivative of e² is 2e."))
     if not (np.isclose(dloss_dw, 4.5) and np.isclose(dloss_db, 1.5)):
         raise Incorrect(
-            _(
-                "({dloss_dw:g}, {dloss_db:g}) is not it. Record the loss inside "
-                "`with tf.GradientTape() as tape:` and ask `tape.gradient(loss, [w, b])`."
-            ).format(dloss_dw=dloss_dw, dloss_db=dloss_db)
+            _("({dloss_dw:g}, {dloss_db:g}) is not it. {how}").format(
+                dloss_dw=dloss_dw, dloss_db=dloss_db, how=_autodiff_how()
+            )
         )
 
 
@@ -241,22 +263,28 @@ q6 = Exercise(
     _check_q6,
     hint=(
         N_(
-            "Make w and b tf.Variable objects, and compute the loss inside "
-            "`with tf.GradientTape() as tape:`."
+            "Use your backend's tool from section 7: tf.GradientTape on TensorFlow, jax.grad "
+            "on JAX, requires_grad=True and backward() on PyTorch. backend() says which "
+            "backend runs the notebook."
         ),
         N_(
-            "After the block, `tape.gradient(loss, [w, b])` returns both gradients. Check by "
-            "hand: dL/dw = 2(wx + b - y)·x, dL/db = 2(wx + b - y)."
+            "TensorFlow: w, b = tf.Variable(0.5), tf.Variable(0.25), the loss inside "
+            "`with tf.GradientTape() as tape:`, then `tape.gradient(loss, [w, b])`. JAX: "
+            "`jax.grad(loss, argnums=(0, 1))(0.5, 0.25)` for a function loss(w, b). PyTorch: "
+            "`torch.tensor(0.5, requires_grad=True)` for w (and b alike), `loss.backward()`, "
+            "then `w.grad` and `b.grad`. Check by hand: dL/dw = 2(wx + b - y)·x, "
+            "dL/db = 2(wx + b - y)."
         ),
     ),
     on_correct=N_(
-        "The tape recorded the forward pass and ran it backwards: reverse-mode autodiff."
+        "Autodiff ran the loss's computation backwards with the chain rule: reverse-mode "
+        "autodiff, as in backpropagation."
     ),
     right=((4.5, 1.5), [np.float32(4.5), np.float64(1.5)]),
     wrong=(
         ((1.5, 4.5), "swapped"),
         ((2.25, 0.75), "half the gradients"),
-        ((1.0, 1.0), "tape.gradient"),
+        ((1.0, 1.0), "is not it"),
         (4.5, "Give a pair"),
     ),
 )

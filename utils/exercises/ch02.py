@@ -674,7 +674,9 @@ def _housing_mlp(
     layers += [keras.layers.Dense(n, activation="relu") for n in hidden_units]
     model = keras.Sequential([*layers, keras.layers.Dense(outputs)])
     if compiled:
-        model.compile(loss="mse", optimizer=keras.optimizers.Adam(3e-3), steps_per_execution=32)
+        # Keras's PyTorch backend runs one batch per call only (it refuses more).
+        steps = 1 if keras.backend.backend() == "torch" else 32
+        model.compile(loss="mse", optimizer=keras.optimizers.Adam(3e-3), steps_per_execution=steps)
     return model
 
 

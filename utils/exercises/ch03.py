@@ -252,6 +252,14 @@ def _q4_model_and_inputs() -> tuple[Any, np.ndarray, np.ndarray]:
     return model, X, expected
 
 
+def _argmax_of_call(model: Any, X: np.ndarray) -> np.ndarray:
+    """Another right answer: call the model itself. On PyTorch its output tracks
+    gradients, so it goes through ``keras.ops.convert_to_numpy`` before NumPy."""
+    import keras
+
+    return np.argmax(keras.ops.convert_to_numpy(model(X)), axis=-1)
+
+
 def _check_q4(predict_classes: Any) -> None:
     model, X, expected = _q4_model_and_inputs()
     result = core.call_student_function(predict_classes, model, X, name="predict_classes")
@@ -308,7 +316,7 @@ q4 = Exercise(
         ),
     ),
     on_correct=N_("predict + argmax(axis=1) is the Keras 3 way to get classes."),
-    right=(FromSolutions("predict_classes"), lambda model, X: np.argmax(model(X), axis=-1)),
+    right=(FromSolutions("predict_classes"), _argmax_of_call),
     wrong=(
         (lambda model, X: model.predict(X, verbose=0), "argmax along axis 1"),
         (lambda model, X: model.predict(X, verbose=0).argmax(axis=0), "axis=1"),

@@ -359,7 +359,8 @@ def _compiled(model: Any, loss_weights: Any) -> Any:
         loss={name: "mse" for name in model.output_names},
         loss_weights=loss_weights,
         optimizer=keras.optimizers.Adam(learning_rate=0.01),
-        steps_per_execution=20,
+        # Keras's PyTorch backend runs one batch per call only (it refuses more).
+        steps_per_execution=1 if keras.backend.backend() == "torch" else 20,
     )
     return model
 
