@@ -34,9 +34,9 @@ COLAB_VENV = ".venv-colab"
 # The chapters each other backend runs in CI, and the Korean chapters that run on Colab's
 # versions; the Korean rest runs in the first stage. For now only the chapters verified on
 # every backend and version end (issue 15 goes on: each chapter joins when it passes).
-JAX_CHAPTERS = ("01",)
-TORCH_CHAPTERS = ("01",)
-COLAB_CHAPTERS = ("01",)
+JAX_CHAPTERS = ("01", "02", "03", "04", "05")
+TORCH_CHAPTERS = ("01", "02", "04", "05")
+COLAB_CHAPTERS = ("01", "02", "04", "05")
 
 
 @dataclass(frozen=True)
