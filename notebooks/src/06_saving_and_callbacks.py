@@ -688,20 +688,28 @@ tiny_model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(1)])
 tiny_model.compile(
     loss="mse", optimizer="adam", metrics=[keras.metrics.RootMeanSquaredError(name="rmse")]
 )
-recorder = HookRecorder()
-tiny_history = tiny_model.fit(
-    data.X_train[:24],
-    data.y_train[:24],
-    batch_size=8,
-    epochs=2,
-    validation_data=(data.X_valid[:8], data.y_valid[:8]),
-    callbacks=[recorder],
-    verbose=0,
-)
+
+
+def record_hooks(model: keras.Model) -> list:
+    """Train on 24 examples for 2 epochs and return the hooks it received, in order."""
+    recorder = HookRecorder()
+    model.fit(
+        data.X_train[:24],
+        data.y_train[:24],
+        batch_size=8,
+        epochs=2,
+        validation_data=(data.X_valid[:8], data.y_valid[:8]),
+        callbacks=[recorder],
+        verbose=0,
+    )
+    return recorder.calls
+
+
+hook_calls = record_hooks(tiny_model)
 
 # %% tags=["nbval-check-output"]
-print_trace(recorder.calls)
-batch_end_calls_one_step = sum(hook == "on_train_batch_end" for hook, _, _ in recorder.calls)
+print_trace(hook_calls)
+batch_end_calls_one_step = sum(hook == "on_train_batch_end" for hook, _, _ in hook_calls)
 
 # %% [markdown]
 # Read it from the top:
@@ -733,18 +741,9 @@ else:
         metrics=[keras.metrics.RootMeanSquaredError(name="rmse")],
         steps_per_execution=3,
     )
-    recorder = HookRecorder()
-    tiny_history = tiny_model.fit(
-        data.X_train[:24],
-        data.y_train[:24],
-        batch_size=8,
-        epochs=2,
-        validation_data=(data.X_valid[:8], data.y_valid[:8]),
-        callbacks=[recorder],
-        verbose=0,
-    )
-    print_trace(recorder.calls)
-    batch_end_calls_three_steps = sum(hook == "on_train_batch_end" for hook, _, _ in recorder.calls)
+    hook_calls = record_hooks(tiny_model)
+    print_trace(hook_calls)
+    batch_end_calls_three_steps = sum(hook == "on_train_batch_end" for hook, _, _ in hook_calls)
 
 # %% [markdown]
 # Each epoch now has a single `on_train_batch_begin(batch=0)` and a single
