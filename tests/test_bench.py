@@ -48,6 +48,14 @@ def test_run_measures_time_memory_cells_and_results(tiny_run: bench.NotebookRun)
     ]
 
 
+def test_a_failing_cell_is_reported_as_plain_text(tmp_path: Path) -> None:
+    # IPython colours its tracebacks; the report's Markdown must not show the escapes.
+    path = _write_notebook(tmp_path, "fails.ipynb", "raise ValueError('the cell broke')")
+    run = bench.run_notebook(path, progress=False)
+    assert not run.passed
+    assert run.error == "ValueError: the cell broke"
+
+
 def test_compare_flags_slower_heavier_and_worse_runs(tiny_run: bench.NotebookRun) -> None:
     same = {"notebooks": [json.loads(json.dumps(vars(tiny_run))) | {"passed": True}]}
     assert bench.compare([tiny_run], same) == []

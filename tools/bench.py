@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import sys
 import threading
 import time
@@ -38,6 +39,8 @@ from utils.backends import BACKENDS, DISPLAY_NAMES
 from utils.results import RESULT_MIME_TYPE
 
 DEFAULT_OUTPUT = ROOT / "benchmarks" / "cpu.json"
+# The colours of an IPython traceback, kept out of the report's error line.
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 BACKENDS_OUTPUT = ROOT / "benchmarks" / "backends.json"
 SLOWEST_CELLS = 3
 # A run counts as a regression beyond these ratios to the previous run (timings on a
@@ -149,7 +152,7 @@ def run_notebook(path: Path, *, timeout_s: int = 1800, progress: bool = True) ->
     try:
         client.execute()
     except CellExecutionError as error:
-        run.error = str(error).strip().splitlines()[-1][:300]
+        run.error = ANSI_ESCAPE.sub("", str(error)).strip().splitlines()[-1][:300]
     finally:
         memory.stop()
     run.wall_s = round(time.perf_counter() - started, 1)

@@ -2,8 +2,8 @@
 
 Keras 3 runs the same model code on TensorFlow, JAX or PyTorch; the setup cell chooses
 one with ``KERAS_BACKEND`` before Keras is imported. A few parts of the course exist only
-on TensorFlow (``tf.data`` is not one of them: it feeds any backend). Where a chapter
-reaches such a part on another backend, :func:`only_on_tensorflow` prints one sentence
+on some backends (``tf.data`` is not one of them: it feeds any backend). Where a chapter
+reaches such a part on a backend that lacks it, :func:`runs_here` prints one sentence
 saying why the part is skipped, instead of a traceback.
 """
 
@@ -18,16 +18,25 @@ from utils.i18n import N_, _
 BACKENDS = ("tensorflow", "jax", "torch")
 DISPLAY_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
 
-# What each TensorFlow-only part is, said once, in the learner's language.
-TENSORFLOW_ONLY = {
-    "tfsm_layer": N_(
-        "Loading an exported SavedModel back as a Keras layer (keras.layers.TFSMLayer) "
-        "works only on the TensorFlow backend"
-    ),
+# Why a part is skipped where a run cannot do it, said once, in the learner's language.
+SKIPPED_PARTS = {
     "multi_device": N_(
         "Keras trains one model on several devices with tf.distribute on TensorFlow and "
         "keras.distribution on JAX, but has no such API for its PyTorch backend"
     ),
+    "steps_per_execution": N_(
+        "Keras' PyTorch backend runs one batch per call and refuses a steps_per_execution "
+        "above 1"
+    ),
+    "data_parallel_on_cpu_devices": N_(
+        "JAX's data-parallel training on a CPU split into logical devices stopped the kernel "
+        "in its first epoch in our tests (it runs on several GPUs or TPU cores)"
+    ),
+}
+# The backends each part runs on, where that alone decides.
+RUNS_ON = {
+    "multi_device": ("tensorflow", "jax"),
+    "steps_per_execution": ("tensorflow", "jax"),
 }
 
 
@@ -43,15 +52,20 @@ def display_name(name: str | None = None) -> str:
     return DISPLAY_NAMES.get(name, name)
 
 
-def only_on_tensorflow(part: str) -> bool:
-    """True on TensorFlow; elsewhere print why the part is skipped and return False."""
-    if backend() == "tensorflow":
-        return True
+def say_skipped(part: str) -> None:
+    """Print the one sentence that replaces a part this run cannot do."""
     print(
         _("{part}, so this part is skipped on {backend}.").format(
-            part=_(TENSORFLOW_ONLY[part]), backend=display_name()
+            part=_(SKIPPED_PARTS[part]), backend=display_name()
         )
     )
+
+
+def runs_here(part: str) -> bool:
+    """True where the part runs on this backend; elsewhere say why it is skipped."""
+    if backend() in RUNS_ON[part]:
+        return True
+    say_skipped(part)
     return False
 
 

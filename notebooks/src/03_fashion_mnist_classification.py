@@ -1080,14 +1080,16 @@ fig.tight_layout()
 save_fig("sigmoid_vs_relu_training", CHAPTER, fig=fig)
 plt.show()
 sigmoid_best_accuracy = max(deep_histories["sigmoid"]["val_accuracy"])
-relu_first_epoch_accuracy = deep_histories["relu"]["val_accuracy"][0]
+relu_best_accuracy = max(deep_histories["relu"]["val_accuracy"])
 print(f"sigmoid network, best validation accuracy in 5 epochs: {sigmoid_best_accuracy:.3f}")
-print(f"ReLU network, validation accuracy after 1 epoch: {relu_first_epoch_accuracy:.3f}")
+print(f"ReLU network, best validation accuracy in 5 epochs: {relu_best_accuracy:.3f}")
 
 # %% [markdown]
 # The sigmoid network stays at chance: its lower layers hardly move, and the upper
-# ones only learn to predict one class for every image. The ReLU network learns from
-# the first epoch. This is why ReLU (and its variants) is the default for hidden layers. Sigmoid
+# ones only learn to predict one class for every image. The ReLU network learns: within
+# the same 5 epochs it classifies about 7 or 8 images in 10 correctly (how fast it gets
+# there depends on the seed and the backend). This is why ReLU (and its variants) is
+# the default for hidden layers. Sigmoid
 # remains the right choice for a binary or multilabel *output*, where a single layer
 # is not a problem. Other remedies help deep networks train too: initialisations
 # scaled for the activation (such as He for ReLU), adaptive optimizers, and
@@ -1434,14 +1436,16 @@ speed_table.astype({"batch size": int, "steps/execution": int}).round(3)
 # for them, so a batch of a few hundred images, as here, is a common choice for models
 # of this size.
 #
-# The backends differ most in that overhead per step. PyTorch's eager steps have the
-# most, so the course settings' epochs take longer on PyTorch than on TensorFlow or
-# JAX, whose steps are compiled. `compile(..., jit_compile=True)` asks Keras to
+# The backends differ most in that overhead per step. TensorFlow and JAX run a
+# compiled step; Keras' PyTorch backend runs each step eagerly, one PyTorch operation
+# after another called from Python. `compile(..., jit_compile=True)` asks Keras to
 # compile the PyTorch step with `torch.compile`: the first epoch then spends a long
 # time compiling, more than the later epochs gain in this chapter's short runs.
-# PyTorch computes with `torch.get_num_threads()` threads, one per CPU core; on a
-# machine already busy with other heavy programs those threads keep waiting for one
-# another, and `torch.set_num_threads(1)` can make training many times faster.
+# PyTorch computes with `torch.get_num_threads()` threads, one per CPU core, and its
+# threads wait for one another after every operation: on a machine already busy with
+# another heavy program, they wait most of the time, and `torch.set_num_threads(1)`
+# can make training much faster. (The README's backend section gives the
+# times we measured, and chapter 1 the whole course's time on each backend.)
 
 # %% [markdown]
 # ## What you should have seen
@@ -1513,8 +1517,10 @@ check_result(
 # 3.50, 3.63; 4.5, 4.1, 3.9; 3.4e-4, 4.9e-4, 2.3e-4. On PyTorch: 34,800, 45,300,
 # 34,800; 3.70, 3.82, 3.70; 4.2, 4.2, 6.5; 2.8e-4, 3.2e-4, 1.7e-4. Seed 42, the one
 # this notebook runs, passes the same bounds on every backend. Training: the sigmoid
-# network's best validation accuracy 0.104, 0.105, 0.103 (chance; spread 0.002); ReLU
-# after one epoch 0.466, 0.421, 0.419 (spread 0.047).
+# network's best validation accuracy 0.104, 0.105, 0.103 (chance; spread 0.002); the
+# ReLU network's 0.709, 0.689, 0.793 (spread 0.104), on JAX 0.785, 0.805, 0.755 (spread
+# 0.050), on PyTorch 0.813, 0.795, 0.739 (spread 0.074). (After one epoch, ReLU was at
+# 0.27 to 0.53 on PyTorch: too seed-dependent to check.)
 check_result(
     "sigmoid network: output / first-layer gradient", sigmoid_output_over_first, at_least=18_000
 )
@@ -1528,7 +1534,9 @@ check_result(
     "sigmoid network, best validation accuracy (chance)", sigmoid_best_accuracy, at_most=0.107
 )
 check_result(
-    "ReLU network, validation accuracy after 1 epoch", relu_first_epoch_accuracy, at_least=0.41
+    "ReLU network, best validation accuracy in 5 epochs",
+    relu_best_accuracy,
+    at_least={"tensorflow": 0.6, "jax": 0.73, "torch": 0.73},
 )
 # Section 9. Late validation loss, dropout minus none: -0.149, -0.169, -0.097 (spread
 # 0.072); rise of the plain model's validation loss after its lowest point 0.227, 0.153,

@@ -56,7 +56,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from utils.backends import backend
+from utils.backends import backend, runs_here
 from utils.paths import PROJECT_ROOT, outputs_dir
 from utils.plots import plot_learning_curves, save_fig
 from utils.quiet import hide_retracing_warnings
@@ -285,8 +285,10 @@ try:
 except ValueError as error:
     shape_message = short_message(error)
     print(shape_message)
-# Does the message name both shapes, the file's and the new model's? (1: yes)
-shape_message_names_both = int("(8, 128)" in shape_message and "(8, 64)" in shape_message)
+# Does the message name both shapes, the file's and the new model's? (1: yes) PyTorch
+# writes a shape as torch.Size([8, 128]), and the message may wrap inside one.
+flat_message = " ".join(shape_message.split())
+shape_message_names_both = int("8, 128" in flat_message and "8, 64" in flat_message)
 
 # %% [markdown]
 # The message names the layer and both shapes: the file has a kernel of shape
@@ -730,9 +732,7 @@ batch_end_calls_one_step = sum(hook == "on_train_batch_end" for hook, _, _ in ho
 # value above 1, so there the cell only says so):
 
 # %%
-if backend() == "torch":
-    print("PyTorch runs one batch per call: steps_per_execution=3 is not available here.")
-else:
+if runs_here("steps_per_execution"):
     set_seeds(42)
     tiny_model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(1)])
     tiny_model.compile(
@@ -884,8 +884,9 @@ plt.show()
 # epochs after the best one (the `patience`), and put the weights of the best epoch
 # back; with another seed the run may also reach the 100-epoch limit first, and the
 # cell above says which happened. Meanwhile our `LossRatioMonitor` showed the
-# validation loss ending well above the training loss (a ratio of about 1.4 to 1.5,
-# checked at the end of the chapter): the training loss went on falling while the
+# validation loss ending well above the training loss (a ratio of about 1.25 to 1.5,
+# depending on the seed and the backend, checked at the end of the chapter): the
+# training loss went on falling while the
 # validation loss stood still, the start of overfitting that early stopping guards
 # against.
 #
@@ -981,12 +982,21 @@ schedule_gap = max(
 
 # %%
 # Test RMSE over seeds 42, 43, 44: 0.5102, 0.5078, 0.5103 (spread 0.0025); the ceiling
-# is the worst of them plus the spread. (Early stopping ran 53, 100 and 74 epochs.)
-check_result("test RMSE of the model trained with callbacks ($100,000)", test_rmse, at_most=0.513)
-# val_loss / loss at the last epoch over seeds 42, 43, 44: 1.501, 1.395, 1.425 (spread
-# 0.106); the floor is this run's seed-42 value minus the spread.
+# is the worst of them plus the spread. (Early stopping ran 53, 100 and 74 epochs.) JAX:
+# 0.5092, 0.5073, 0.5072 (65, 69, 51 epochs); PyTorch: 0.5079, 0.5133, 0.5116 (spread
+# 0.0054; 43, 49, 58 epochs).
 check_result(
-    "final validation loss / training loss (overfitting shows)", final_loss_ratio, at_least=1.39
+    "test RMSE of the model trained with callbacks ($100,000)",
+    test_rmse,
+    at_most={"tensorflow": 0.513, "jax": 0.513, "torch": 0.519},
+)
+# val_loss / loss at the last epoch over seeds 42, 43, 44: 1.501, 1.395, 1.425 (spread
+# 0.106); the floor is this run's seed-42 value minus the spread. JAX: 1.491, 1.332,
+# 1.324 (spread 0.167); PyTorch: 1.252, 1.303, 1.266 (spread 0.051).
+check_result(
+    "final validation loss / training loss (overfitting shows)",
+    final_loss_ratio,
+    at_least={"tensorflow": 1.39, "jax": 1.32, "torch": 1.2},
 )
 if early_stopping.stopped_epoch > 0:  # exercise 2's rule: best epoch + patience
     check_result(

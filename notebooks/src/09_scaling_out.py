@@ -69,7 +69,7 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from utils.backends import backend, display_name, only_on_tensorflow
+from utils.backends import backend, display_name, runs_here, say_skipped
 from utils.distributed_tuning import run_distributed_search
 from utils.paths import outputs_dir
 from utils.plots import save_fig
@@ -101,7 +101,7 @@ elif backend() == "jax":
         jax.config.update("jax_num_cpu_devices", 2)
         REPLICA_DEVICES = keras.distribution.list_devices("cpu")  # ["cpu:0", "cpu:1"]
 else:
-    only_on_tensorflow("multi_device")  # PyTorch: one sentence on why section 3 is skipped
+    runs_here("multi_device")  # PyTorch: one sentence on why section 3 is skipped
     REPLICA_DEVICES = []
 MULTI_DEVICE = bool(REPLICA_DEVICES)  # False on PyTorch: section 3's cells do nothing
 # JAX on logical CPU devices: section 3 shows the setup but does not train (see there).
@@ -338,10 +338,7 @@ if MULTI_DEVICE:
     gradient_count = mirrored_model.count_params()  # every weight is trainable here
     print(f"numbers in each all-reduce: {gradient_count:,}")
 if MULTI_DEVICE and not TRAINS_MIRRORED:
-    print(
-        "JAX on logical CPU devices: the training is skipped (see the text above); on "
-        "several GPUs or TPU cores it runs."
-    )
+    say_skipped("data_parallel_on_cpu_devices")
 if TRAINS_MIRRORED:
     with strategy.scope():
         mirrored_history, mirrored_seconds, mirrored_test_accuracy = train_and_score(
