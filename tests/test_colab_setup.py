@@ -219,23 +219,28 @@ def test_the_course_backends_pass_the_check(monkeypatch) -> None:
     assert course_setup.check_keras_backend(BACKENDS) == "jax"
 
 
-def test_an_unknown_backend_is_named_with_the_course_backends(monkeypatch) -> None:
-    monkeypatch.setenv("KERAS_BACKEND", "numpy")
+def _backend_check_stops() -> course_setup.CourseSetupError:
+    """The error with which the setup cell's backend check stops."""
     with pytest.raises(course_setup.CourseSetupError) as caught:
         course_setup.check_keras_backend(BACKENDS)
-    message = str(caught.value)
+    return caught.value
+
+
+def test_an_unknown_backend_is_named_with_the_course_backends(monkeypatch) -> None:
+    monkeypatch.setenv("KERAS_BACKEND", "numpy")
+    stopped = _backend_check_stops()
+    message = str(stopped)
     assert message.startswith('KERAS_BACKEND is "numpy", but the course runs on Keras with ')
     assert '"tensorflow", "jax", "torch"' in message and "restart the kernel" in message
-    assert caught.value._render_traceback_() == [f"Course setup stopped: {message}"]
+    assert stopped._render_traceback_() == [f"Course setup stopped: {message}"]
 
 
 def test_a_missing_backend_package_says_how_to_install_it(monkeypatch) -> None:
     monkeypatch.delitem(sys.modules, "keras", raising=False)
     monkeypatch.setattr(importlib.util, "find_spec", _without("torch"))
     monkeypatch.setenv("KERAS_BACKEND", "torch")
-    with pytest.raises(course_setup.CourseSetupError) as caught:
-        course_setup.check_keras_backend(BACKENDS)
-    message = str(caught.value)
+    stopped = _backend_check_stops()
+    message = str(stopped)
     assert message.startswith('the Keras backend "torch" needs the torch package, which is not')
     assert "`pip install -r requirements-backends.txt`" in message
     assert "Colab has jax and torch preinstalled" in message
@@ -245,12 +250,11 @@ def test_a_missing_backend_package_says_how_to_install_it(monkeypatch) -> None:
 def test_keras_imported_on_another_backend_asks_for_a_restart(monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "keras", _keras_running_on("tensorflow"))
     monkeypatch.setenv("KERAS_BACKEND", "jax")
-    with pytest.raises(course_setup.CourseSetupError) as caught:
-        course_setup.check_keras_backend(BACKENDS)
-    message = str(caught.value)
+    stopped = _backend_check_stops()
+    message = str(stopped)
     assert message.startswith('Keras already runs on the "tensorflow" backend in this kernel')
     assert "cannot switch backends in a running kernel: restart the kernel" in message
-    assert caught.value._render_traceback_() == [f"Course setup stopped: {message}"]
+    assert stopped._render_traceback_() == [f"Course setup stopped: {message}"]
 
 
 def test_the_korean_cell_stops_in_korean(monkeypatch) -> None:

@@ -35,7 +35,6 @@ SKIPPED_PARTS = {
 }
 # The backends each part runs on, where that alone decides.
 RUNS_ON = {
-    "multi_device": ("tensorflow", "jax"),
     "steps_per_execution": ("tensorflow", "jax"),
 }
 

@@ -69,7 +69,7 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from utils.backends import backend, display_name, runs_here, say_skipped
+from utils.backends import backend, display_name, say_skipped
 from utils.distributed_tuning import run_distributed_search
 from utils.paths import outputs_dir
 from utils.plots import save_fig
@@ -101,7 +101,7 @@ elif backend() == "jax":
         jax.config.update("jax_num_cpu_devices", 2)
         REPLICA_DEVICES = keras.distribution.list_devices("cpu")  # ["cpu:0", "cpu:1"]
 else:
-    runs_here("multi_device")  # PyTorch: one sentence on why section 3 is skipped
+    say_skipped("multi_device")  # PyTorch: one sentence on why section 3 is skipped
     REPLICA_DEVICES = []
 MULTI_DEVICE = bool(REPLICA_DEVICES)  # False on PyTorch: section 3's cells do nothing
 # JAX on logical CPU devices: section 3 shows the setup but does not train (see there).
